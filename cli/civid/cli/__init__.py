@@ -1,0 +1,1 @@
+"""The `civid` command."""

@@ -1,0 +1,1 @@
+"""Keys, signatures, multibase and passphrase-sealed boxes."""

@@ -1,0 +1,98 @@
+"""Domain errors with stable, machine-readable codes.
+
+Every failure the core can report has one code from :class:`ErrorCode`. The codes are part of the
+public contract: the CLI prints them, the services map them to google.rpc.ErrorInfo reasons, and
+integrators match on them. Never rename one; add new ones.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # JSON-LD / safe mode (VC Data Integrity §2.4.3)
+    UNKNOWN_CONTEXT = "UNKNOWN_CONTEXT"
+    INVALID_CONTEXT = "INVALID_CONTEXT"
+    CONTEXT_ORDER = "CONTEXT_ORDER"  # credentials v2 must come first
+    UNDEFINED_TERM = "UNDEFINED_TERM"
+    RELATIVE_IRI = "RELATIVE_IRI"
+    PROTECTED_TERM_REDEFINITION = "PROTECTED_TERM_REDEFINITION"
+    JSONLD_ERROR = "JSONLD_ERROR"
+    # canonicalization
+    POISON_GRAPH = "POISON_GRAPH"
+    UNSUPPORTED_CHARACTER = "UNSUPPORTED_CHARACTER"
+    # documents
+    MALFORMED_DOCUMENT = "MALFORMED_DOCUMENT"
+    MISSING_PROOF = "MISSING_PROOF"
+    # proofs
+    UNSUPPORTED_CRYPTOSUITE = "UNSUPPORTED_CRYPTOSUITE"
+    MALFORMED_PROOF = "MALFORMED_PROOF"
+    INVALID_PROOF_VALUE_ENCODING = "INVALID_PROOF_VALUE_ENCODING"
+    INVALID_SIGNATURE = "INVALID_SIGNATURE"
+    WRONG_PROOF_PURPOSE = "WRONG_PROOF_PURPOSE"
+    PROOF_EXPIRED = "PROOF_EXPIRED"
+    PROOF_CONTEXT_MISMATCH = "PROOF_CONTEXT_MISMATCH"
+    PREVIOUS_PROOF_NOT_FOUND = "PREVIOUS_PROOF_NOT_FOUND"
+    # keys and DIDs
+    INVALID_KEY = "INVALID_KEY"
+    INVALID_DID = "INVALID_DID"
+    DID_NOT_RESOLVED = "DID_NOT_RESOLVED"
+    VERIFICATION_METHOD_NOT_FOUND = "VERIFICATION_METHOD_NOT_FOUND"
+    VERIFICATION_METHOD_NOT_AUTHORIZED = "VERIFICATION_METHOD_NOT_AUTHORIZED"
+    ISSUER_MISMATCH = "ISSUER_MISMATCH"
+    # credentials and presentations
+    NOT_A_CREDENTIAL = "NOT_A_CREDENTIAL"
+    NOT_A_PRESENTATION = "NOT_A_PRESENTATION"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    EXPIRED = "EXPIRED"
+    INVALID_DATETIME = "INVALID_DATETIME"
+    CHALLENGE_MISMATCH = "CHALLENGE_MISMATCH"
+    DOMAIN_MISMATCH = "DOMAIN_MISMATCH"
+    HOLDER_MISMATCH = "HOLDER_MISMATCH"  # VP signer is not the holder
+    SUBJECT_NOT_HOLDER = "SUBJECT_NOT_HOLDER"  # a VC's credentialSubject.id is not the holder
+    # status lists
+    STATUS_LIST_INVALID = "STATUS_LIST_INVALID"
+    STATUS_LIST_NOT_FOUND = "STATUS_LIST_NOT_FOUND"
+    STATUS_INDEX_OUT_OF_RANGE = "STATUS_INDEX_OUT_OF_RANGE"
+    STATUS_PURPOSE_MISMATCH = "STATUS_PURPOSE_MISMATCH"
+    REVOKED = "REVOKED"
+    SUSPENDED = "SUSPENDED"
+    STATUS_UNAVAILABLE = "STATUS_UNAVAILABLE"
+    # trust and policy (verifier)
+    UNTRUSTED_ISSUER = "UNTRUSTED_ISSUER"
+    CREDENTIAL_TYPE_NOT_ACCEPTED = "CREDENTIAL_TYPE_NOT_ACCEPTED"
+    SCHEMA_MISMATCH = "SCHEMA_MISMATCH"
+    CLAIM_MISSING = "CLAIM_MISSING"
+    CREDENTIAL_TOO_OLD = "CREDENTIAL_TOO_OLD"
+    NONCE_ALREADY_USED = "NONCE_ALREADY_USED"
+    NONCE_UNKNOWN = "NONCE_UNKNOWN"
+    # issuer registry and storage
+    INVALID_NATIONAL_ID = "INVALID_NATIONAL_ID"
+    INVALID_LASER_CODE = "INVALID_LASER_CODE"
+    INVALID_RECORD = "INVALID_RECORD"  # a registry record or stored row is malformed
+    INVALID_PHOTO = "INVALID_PHOTO"
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    INVALID_STATE = "INVALID_STATE"  # the record is not in a state that allows this change
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"  # same idempotency key, different request
+    STATUS_LIST_FULL = "STATUS_LIST_FULL"
+    SLOT_FULL = "SLOT_FULL"
+    STORAGE_CONFIG = "STORAGE_CONFIG"  # unusable database URL or data directory
+    # wallet store (PIN, lockout, backups)
+    INVALID_PIN = "INVALID_PIN"  # not exactly 6 digits, or trivially weak
+    WRONG_PIN = "WRONG_PIN"
+    PIN_RETRY_TOO_SOON = "PIN_RETRY_TOO_SOON"  # the delay after a wrong PIN has not passed yet
+    STORE_LOCKED = "STORE_LOCKED"  # too many wrong PINs: locked for hours
+    STORE_CORRUPTED = "STORE_CORRUPTED"  # the store file was modified or damaged
+    WRONG_PASSPHRASE = "WRONG_PASSPHRASE"  # a backup's passphrase (or PIN) is not the one it was made with
+    BACKUP_CORRUPTED = "BACKUP_CORRUPTED"
+
+
+class CividError(Exception):
+    """A failure with a stable code and a message a person can act on."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(f"{code.value}: {message}")
+        self.code = code
+        self.message = message

@@ -1,0 +1,1 @@
+"""Data Integrity proofs: cryptosuites, proof creation, proof sets and chains, verification."""

@@ -1,0 +1,54 @@
+/* Shared command-line plumbing: options, JSON input from a file or stdin, JSON output, exit codes. */
+import {readFileSync} from 'node:fs';
+import {parseArgs} from 'node:util';
+
+import {UsageError} from './keys.mjs';
+
+/** Parses argv; one positional FILE (or `-` / nothing for stdin). Unknown options are usage errors. */
+export function parseCommandLine(options) {
+  try {
+    const {values, positionals} = parseArgs({options, allowPositionals: true, strict: true});
+    if(positionals.length > 1) {
+      throw new UsageError('give at most one input FILE (or - for stdin)');
+    }
+    return {values, file: positionals[0] ?? '-'};
+  } catch(error) {
+    throw error instanceof UsageError ? error : new UsageError(error.message);
+  }
+}
+
+export function readJson(file) {
+  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch(error) {
+    throw new UsageError(`input is not JSON: ${error.message}`);
+  }
+}
+
+export function printJson(value) {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The messages of an error and of the errors nested in it (jsigs wraps them). */
+export function errorMessages(error) {
+  if(!error) {
+    return [];
+  }
+  if(Array.isArray(error)) {
+    return error.flatMap(errorMessages);
+  }
+  const nested = error.errors ?? error.details?.errors ?? [];
+  const own = error.message ? [`${error.name ?? 'Error'}: ${error.message}`] : [];
+  return [...own, ...errorMessages(nested)];
+}
+
+/** Runs `main`; usage errors exit 2 with {"error"}, other failures exit 3 (harness failure). */
+export async function runMain(main) {
+  try {
+    process.exitCode = await main();
+  } catch(error) {
+    printJson({error: error.message});
+    process.exitCode = error instanceof UsageError ? 2 : 3;
+  }
+}
