@@ -30,7 +30,7 @@ export function printJson(value) {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** The messages of an error and of the errors nested in it (jsigs wraps them). */
+/** The messages of the innermost errors inside `error` (jsigs wraps them in a VerificationError). */
 export function errorMessages(error) {
   if(!error) {
     return [];
@@ -38,9 +38,13 @@ export function errorMessages(error) {
   if(Array.isArray(error)) {
     return error.flatMap(errorMessages);
   }
-  const nested = error.errors ?? error.details?.errors ?? [];
-  const own = error.message ? [`${error.name ?? 'Error'}: ${error.message}`] : [];
-  return [...own, ...errorMessages(nested)];
+  const nested = errorMessages(error.errors ?? error.details?.errors ?? []);
+  if(nested.length > 0) {
+    return nested;
+  }
+  const cause = error.details?.cause ?? error.cause;
+  const because = cause?.message ? ` (cause: ${cause.message})` : '';
+  return [`${error.name ?? 'Error'}: ${error.message}${because}`];
 }
 
 /** Runs `main`; usage errors exit 2 with {"error"}, other failures exit 3 (harness failure). */

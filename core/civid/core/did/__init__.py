@@ -1,0 +1,1 @@
+"""DIDs and controller documents: did:key, did:web, parsing, and an offline resolver."""

@@ -1,0 +1,99 @@
+"""Domain errors become gRPC statuses here, and only here.
+
+Every error carries a google.rpc.Status in the ``grpc-status-details-bin`` trailer with one
+``ErrorInfo`` (reason = a stable UPPER_SNAKE code, domain = ``civid``, metadata) and, for bad fields,
+a ``BadRequest`` with field violations. Clients read it back with :func:`error_details`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+ERROR_DOMAIN = "civid"
+
+
+@dataclass(frozen=True)
+class RpcFailure(Exception):
+    """An error ready for the wire: gRPC code, ErrorInfo reason, message and metadata."""
+
+    code: grpc.StatusCode
+    reason: str
+    message: str
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    field_violations: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.code.name} {self.reason}: {self.message}"
+
+    def to_status(self) -> grpc.Status:
+        details = []
+        info = error_details_pb2.ErrorInfo(reason=self.reason, domain=ERROR_DOMAIN, metadata=dict(self.metadata))
+        packed = any_pb2.Any()
+        packed.Pack(info)
+        details.append(packed)
+        if self.field_violations:
+            bad = error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
+                    for f, d in self.field_violations
+                ]
+            )
+            packed_bad = any_pb2.Any()
+            packed_bad.Pack(bad)
+            details.append(packed_bad)
+        status = status_pb2.Status(code=self.code.value[0], message=self.message, details=details)
+        return rpc_status.to_status(status)
+
+
+def invalid_argument(reason: str, message: str, field_name: str | None = None, **metadata: str) -> RpcFailure:
+    violations = ((field_name, message),) if field_name else ()
+    return RpcFailure(grpc.StatusCode.INVALID_ARGUMENT, reason, message, metadata, violations)
+
+
+@dataclass(frozen=True)
+class ErrorDetails:
+    """What a client reads back from a failed call."""
+
+    code: grpc.StatusCode
+    reason: str
+    message: str
+    metadata: Mapping[str, str]
+    field_violations: tuple[tuple[str, str], ...]
+
+
+def error_details(error: grpc.RpcError) -> ErrorDetails:
+    """The ErrorInfo of a failed call (reason "" when the server sent none, e.g. a transport error)."""
+    code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
+    message = error.details() if hasattr(error, "details") else str(error)
+    reason, metadata, violations = "", {}, ()
+    status = _status_of(error)
+    if status is not None:
+        for detail in status.details:
+            if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                info = error_details_pb2.ErrorInfo()
+                detail.Unpack(info)
+                reason, metadata = info.reason, dict(info.metadata)
+            elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                bad = error_details_pb2.BadRequest()
+                detail.Unpack(bad)
+                violations = tuple((v.field, v.description) for v in bad.field_violations)
+    return ErrorDetails(code, reason, message or "", metadata, violations)
+
+
+def _status_of(error: grpc.RpcError) -> status_pb2.Status | None:
+    trailing = error.trailing_metadata() if hasattr(error, "trailing_metadata") else None
+    for key, value in trailing or ():
+        if key == "grpc-status-details-bin":
+            status = status_pb2.Status()
+            status.ParseFromString(value)
+            return status
+    return None
+
+
+OK = code_pb2.OK

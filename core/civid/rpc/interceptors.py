@@ -1,0 +1,68 @@
+"""Per-call request ids, structured access logs (no personal data) and metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+
+from civid.rpc import metrics
+
+log = logging.getLogger("civid.access")
+
+
+class RequestLogInterceptor(grpc.aio.ServerInterceptor):
+    """Logs method, status and duration of every call with a request id; never the payload."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.request_streaming:
+            return handler
+        method = handler_call_details.method
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        request_id = str(metadata.get("x-request-id") or uuid.uuid4())
+
+        def log_call(started: float, context: grpc.aio.ServicerContext) -> None:
+            code = context.code() if hasattr(context, "code") else None
+            status = (code or grpc.StatusCode.OK).name if not isinstance(code, int) else str(code)
+            elapsed = time.perf_counter() - started
+            metrics.observe_rpc(method, status, elapsed)
+            log.info("rpc", extra={"event": "rpc", "method": method, "status": status,
+                                   "duration_ms": round(elapsed * 1000, 2), "request_id": request_id})
+
+        if handler.unary_unary:
+            inner = handler.unary_unary
+
+            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await inner(request, context)
+                finally:
+                    log_call(started, context)
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary, handler.request_deserializer, handler.response_serializer
+            )
+        if handler.unary_stream:
+            inner_stream = handler.unary_stream
+
+            async def stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                started = time.perf_counter()
+                try:
+                    async for item in inner_stream(request, context):
+                        yield item
+                finally:
+                    log_call(started, context)
+
+            return grpc.unary_stream_rpc_method_handler(
+                stream, handler.request_deserializer, handler.response_serializer
+            )
+        return handler

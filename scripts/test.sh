@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite from nothing: set-up, lint, types, the API checks, then every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+
+echo "==> ruff"
+.venv/bin/ruff check .
+echo "==> mypy (strict on civid.core)"
+.venv/bin/mypy -p civid.core -p civid.cli
+echo "==> protos: buf lint, buf breaking, generated code up to date"
+bash scripts/check_protos.sh
+
+echo "==> pytest"
+.venv/bin/python -m pytest -q -ra "$@"

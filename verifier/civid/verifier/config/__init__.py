@@ -1,0 +1,1 @@
+"""Verifier configuration files: policies and relying parties (TOML), validated at start."""
