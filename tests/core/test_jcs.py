@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jcs import canonicalize
 
@@ -58,11 +59,15 @@ def test_edge_numbers_match_rfc_8785_appendix_b(value: float, expected: bytes) -
 
 def test_rfc_8785_section_3_2_2_example_serializes_exactly() -> None:
     # Appendix-style input with literals, escapes and nested structures (RFC 8785 §3.2.2 output).
-    obj = {"numbers": [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001],
-           "string": "\u20ac$\u000f\u000aA'\u0042\u0022\u005c\\\"/",
-           "literals": [None, True, False]}
-    expected = ('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
-                '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}')
+    obj = {
+        "numbers": [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001],
+        "string": "\u20ac$\u000f\u000aA'\u0042\u0022\u005c\\\"/",
+        "literals": [None, True, False],
+    }
+    expected = (
+        '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'
+    )
     assert canonicalize(obj) == expected.encode("utf-8")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from civid.core.crypto.keys import Ed25519KeyPair, Ed25519PublicKey
 from civid.core.crypto.multibase import decode_base58btc, encode_base58btc
 from civid.core.errors import CividError, ErrorCode

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import base58
 import pytest
 
 from civid.core.crypto.multibase import (
@@ -76,3 +79,10 @@ def test_multibase_error_is_a_value_error() -> None:
 def test_non_string_input_is_refused_with_multibase_error() -> None:
     with pytest.raises(MultibaseError, match="must be a string"):
         decode_base58btc(b"z7paNL19xttacUY")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 31, 32, 34, 64, 66])
+def test_base58btc_decoding_agrees_with_the_base58_package(size: int) -> None:
+    for data in (os.urandom(size), bytes(size), bytes(2) + os.urandom(size)):
+        encoded = encode_base58btc(data)
+        assert decode_base58btc(encoded) == base58.b58decode(encoded[1:]) == data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from civid.core.crypto.sealed import (
     KEY_SIZE,
     MEMLIMIT_FAST,

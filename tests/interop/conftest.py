@@ -32,8 +32,11 @@ class Run:
 
 @dataclass(frozen=True)
 class DidKey:
+    """A did:key as Digital Bazaar derives it from a seed."""
+
     did: str
     verification_method: str
+    public_key_multibase: str
     seed_hex: str
 
 
@@ -61,6 +64,7 @@ def _run(argv: list[str], document: Any, cwd: Path) -> tuple[int, dict[str, Any]
 
 
 def _signed(argv: list[str], document: Any, cwd: Path) -> dict[str, Any]:
+    """Runs a signing command; fails the test unless it printed a document with a proof."""
     returncode, output = _run(argv, document, cwd)
     assert returncode == 0, f"{' '.join(argv)} failed ({returncode}): {output}"
     assert "proof" in output, f"{' '.join(argv)} printed no proof: {output}"
@@ -78,13 +82,17 @@ class JsHarness:
 
     def did_key(self, seed_hex: str) -> DidKey:
         out = self.run("did-key.mjs", "--seed-hex", seed_hex).output
-        return DidKey(out["did"], out["verificationMethod"], seed_hex)
+        return DidKey(out["did"], out["verificationMethod"], out["publicKeyMultibase"], seed_hex)
 
-    def sign(self, document: Any, *, seed_hex: str, cryptosuite: str, extra: tuple[str, ...] = ()) -> Any:
+    def sign(
+        self, document: Any, *, seed_hex: str, cryptosuite: str, extra: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
         argv = ["--seed-hex", seed_hex, "--cryptosuite", cryptosuite, *extra]
         return _signed([self.node, str(JS_DIR / "sign.mjs"), *argv, "-"], document, JS_DIR)
 
-    def sign_vp(self, document: Any, *, seed_hex: str, cryptosuite: str, challenge: str, domain: str) -> Any:
+    def sign_vp(
+        self, document: Any, *, seed_hex: str, cryptosuite: str, challenge: str, domain: str
+    ) -> dict[str, Any]:
         argv = ["--seed-hex", seed_hex, "--cryptosuite", cryptosuite, "--challenge", challenge]
         argv += ["--domain", domain]
         return _signed([self.node, str(JS_DIR / "sign-vp.mjs"), *argv, "-"], document, JS_DIR)
@@ -104,12 +112,16 @@ class CividCli:
         argv = [sys.executable, "-m", "civid.cli.main", "credential", *args, "-"]
         return Run(*_run(argv, document, HERE))
 
-    def sign(self, document: Any, *, seed_hex: str, cryptosuite: str, extra: tuple[str, ...] = ()) -> Any:
+    def sign(
+        self, document: Any, *, seed_hex: str, cryptosuite: str, extra: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
         argv = [sys.executable, "-m", "civid.cli.main", "credential", "sign", "--key-seed-hex", seed_hex]
         argv += ["--cryptosuite", cryptosuite, *extra, "-"]
         return _signed(argv, document, HERE)
 
-    def sign_vp(self, document: Any, *, seed_hex: str, cryptosuite: str, challenge: str, domain: str) -> Any:
+    def sign_vp(
+        self, document: Any, *, seed_hex: str, cryptosuite: str, challenge: str, domain: str
+    ) -> dict[str, Any]:
         extra = ("--purpose", "authentication", "--challenge", challenge, "--domain", domain)
         return self.sign(document, seed_hex=seed_hex, cryptosuite=cryptosuite, extra=extra)
 
@@ -130,4 +142,3 @@ def js() -> JsHarness:
 @pytest.fixture(scope="session")
 def civid() -> CividCli:
     return CividCli()
-

@@ -87,6 +87,7 @@ class ErrorCode(StrEnum):
     STORE_CORRUPTED = "STORE_CORRUPTED"  # the store file was modified or damaged
     WRONG_PASSPHRASE = "WRONG_PASSPHRASE"  # a backup's passphrase (or PIN) is not the one it was made with
     BACKUP_CORRUPTED = "BACKUP_CORRUPTED"
+    INVALID_SETTING = "INVALID_SETTING"  # an unusable wallet setting (empty address, unknown language)
     # face matching (issuer enrollment)
     FACE_REJECTED = "FACE_REJECTED"  # the photo cannot be used: the FaceReason says why
     FACE_MODEL_UNAVAILABLE = "FACE_MODEL_UNAVAILABLE"  # a model file is missing or unusable (start-up)

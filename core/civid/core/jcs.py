@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import rfc8785
+
 from civid.core.errors import CividError, ErrorCode
 
 

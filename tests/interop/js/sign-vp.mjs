@@ -6,20 +6,10 @@
  * FILE holds an unsigned presentation, or one credential, or a list of credentials (wrapped into a
  * presentation). `holder` is set to the did:key of the seed when the input has none.
  */
-import * as vc from '@digitalbazaar/vc';
-
 import {parseCommandLine, printJson, readJson, runMain} from './lib/cli.mjs';
-import {didKeyFromSeed, UsageError} from './lib/keys.mjs';
+import {asPresentation, signPresentation} from './lib/issue.mjs';
+import {UsageError} from './lib/keys.mjs';
 import {createDocumentLoader} from './lib/loader.mjs';
-import {signingSuite} from './lib/suites.mjs';
-
-function asPresentation(input) {
-  const types = [].concat(input?.type ?? []);
-  if(types.includes('VerifiablePresentation')) {
-    return input;
-  }
-  return vc.createPresentation({verifiableCredential: input});
-}
 
 await runMain(async () => {
   const {values, file} = parseCommandLine({
@@ -33,15 +23,10 @@ await runMain(async () => {
   if(!values.challenge) {
     throw new UsageError('--challenge is required');
   }
-  const presentation = asPresentation(readJson(file));
-  const {did, keyPair} = await didKeyFromSeed(values['seed-hex']);
-  presentation.holder ??= did;
-  const suite = signingSuite({
-    cryptosuite: values.cryptosuite, signer: keyPair.signer(), created: values.created
-  });
-  const documentLoader = createDocumentLoader({contextsDirs: values['contexts-dir']});
-  printJson(await vc.signPresentation({
-    presentation, suite, documentLoader, challenge: values.challenge, domain: values.domain
+  printJson(await signPresentation({
+    presentation: asPresentation(readJson(file)), seedHex: values['seed-hex'],
+    cryptosuite: values.cryptosuite, created: values.created, challenge: values.challenge,
+    domain: values.domain, documentLoader: createDocumentLoader({contextsDirs: values['contexts-dir']}),
   }));
   return 0;
 });

@@ -2,31 +2,27 @@
 /*
  * Signs a credential with Digital Bazaar's vc.issue.
  *   node sign.mjs --seed-hex HEX [--cryptosuite eddsa-rdfc-2022|eddsa-jcs-2022] [--created ISO]
- *                 [--contexts-dir DIR]... FILE|-
- * The key is the did:key of the seed; the credential's `issuer` is set to that did:key when the input
- * has none (an input issuer is kept as is). Prints the secured credential.
+ *                 [--verification-method URL] [--contexts-dir DIR]... FILE|-
+ * The verification method is the did:key of the seed unless --verification-method names another (e.g.
+ * `did:web:issuer.example#key-1`); the credential's `issuer` is set to that method's controller when
+ * the input has none (an input issuer is kept as is). Prints the secured credential.
  */
-import * as vc from '@digitalbazaar/vc';
-
 import {parseCommandLine, printJson, readJson, runMain} from './lib/cli.mjs';
-import {didKeyFromSeed} from './lib/keys.mjs';
+import {issueCredential} from './lib/issue.mjs';
 import {createDocumentLoader} from './lib/loader.mjs';
-import {signingSuite} from './lib/suites.mjs';
 
 await runMain(async () => {
   const {values, file} = parseCommandLine({
     'seed-hex': {type: 'string'},
     cryptosuite: {type: 'string', default: 'eddsa-rdfc-2022'},
     created: {type: 'string'},
+    'verification-method': {type: 'string'},
     'contexts-dir': {type: 'string', multiple: true},
   });
-  const credential = readJson(file);
-  const {did, keyPair} = await didKeyFromSeed(values['seed-hex']);
-  credential.issuer ??= did;
-  const suite = signingSuite({
-    cryptosuite: values.cryptosuite, signer: keyPair.signer(), created: values.created
-  });
-  const documentLoader = createDocumentLoader({contextsDirs: values['contexts-dir']});
-  printJson(await vc.issue({credential, suite, documentLoader}));
+  printJson(await issueCredential({
+    credential: readJson(file), seedHex: values['seed-hex'], cryptosuite: values.cryptosuite,
+    created: values.created, verificationMethod: values['verification-method'],
+    documentLoader: createDocumentLoader({contextsDirs: values['contexts-dir']}),
+  }));
   return 0;
 });

@@ -10,12 +10,14 @@ keys itself, so an invalid key can never make a signature verify, and parsing st
 
 from __future__ import annotations
 
+import functools
 import hmac
 from dataclasses import dataclass, field
 from typing import Final
 
 import nacl.exceptions
 import nacl.signing
+
 from civid.core.crypto.multibase import MultibaseError, decode_base58btc, encode_base58btc
 from civid.core.errors import CividError, ErrorCode
 
@@ -51,9 +53,9 @@ class Ed25519PublicKey:
             )
         return cls(data[2:])
 
-    @property
+    @functools.cached_property
     def multikey(self) -> str:
-        """The ``publicKeyMultibase`` value, ``z6Mk…``."""
+        """The ``publicKeyMultibase`` value, ``z6Mk…`` (computed once)."""
         return encode_base58btc(ED25519_PUB_HEADER + self.raw)
 
     def verify(self, message: bytes, signature: bytes) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -45,11 +45,16 @@ class DidResolver:
         did_key_cache_size: int = DEFAULT_DID_KEY_CACHE_SIZE,
     ) -> None:
         parsed, originals = _index(documents)
-        self._documents: Mapping[str, ControllerDocument] = MappingProxyType(parsed)
-        self._originals: Mapping[str, Mapping[str, Any]] = MappingProxyType(originals)
-        self._did_key: Callable[[str], ControllerDocument] = functools.lru_cache(maxsize=did_key_cache_size)(
-            _did_key_controller
-        )
+        self._documents: Mapping[str, ControllerDocument]
+        self._originals: Mapping[str, Mapping[str, Any]]
+        self._did_key: functools._lru_cache_wrapper[ControllerDocument]
+        object.__setattr__(self, "_documents", MappingProxyType(parsed))
+        object.__setattr__(self, "_originals", MappingProxyType(originals))
+        cached = functools.lru_cache(maxsize=did_key_cache_size)(_did_key_controller)
+        object.__setattr__(self, "_did_key", cached)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
 
     @classmethod
     def from_files(cls, paths: Iterable[str | Path], **kwargs: Any) -> DidResolver:
@@ -60,6 +65,10 @@ class DidResolver:
     def configured_ids(self) -> frozenset[str]:
         """Ids of the configured (non-did:key) controller documents."""
         return frozenset(self._documents)
+
+    def did_key_cache_info(self) -> functools._CacheInfo:
+        """Hits, misses and size of the did:key cache (for metrics and tests)."""
+        return self._did_key.cache_info()
 
     def resolve_document(self, did: str) -> ControllerDocument:
         """The parsed controller document for ``did``; DID_NOT_RESOLVED when unknown."""
@@ -127,7 +136,7 @@ def _index(
 
 def _did_key_controller(did: str) -> ControllerDocument:
     public_key = public_key_of_did_key(did)
-    method_id = f"{did}#{public_key.multikey}"
+    method_id = f"{did}#{did[len(DID_KEY_PREFIX) :]}"  # base58 is canonical: the suffix is the multikey
     method = VerificationMethod(method_id, "Multikey", did, public_key)
     allowed = frozenset({method_id})
     return ControllerDocument(

@@ -11,8 +11,8 @@ Typical use (once per process, at start-up, then from worker threads)::
 from civid.issuer.face.detector import DetectorConfig, FaceDetector, select_face
 from civid.issuer.face.dlib_backend import DlibEmbedder, DlibModelFiles
 from civid.issuer.face.errors import FaceModelUnavailable, FaceRejected
-from civid.issuer.face.factory import BACKENDS, DEFAULT_BACKEND, create_matcher
 from civid.issuer.face.facenet_backend import FacenetEmbedder, load_facenet_weights
+from civid.issuer.face.factory import BACKENDS, DEFAULT_BACKEND, create_matcher
 from civid.issuer.face.image import ImageLimits, load_image
 from civid.issuer.face.matcher import FaceEmbedder, FaceMatcher, PipelineMatcher, decide
 from civid.issuer.face.messages import Language, person_message
@@ -33,6 +33,7 @@ __all__ = [
     "FaceRejected",
     "FaceTemplate",
     "FacenetEmbedder",
+    "ImageLimits",
     "Language",
     "MatchDecision",
     "MatchScore",

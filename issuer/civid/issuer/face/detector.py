@@ -12,11 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-from facenet_pytorch import MTCNN
-from PIL import Image
-
 from civid.issuer.face.errors import FaceRejected
 from civid.issuer.face.types import FaceBox, FaceReason
+from facenet_pytorch import MTCNN
+from PIL import Image
 
 
 @dataclass(frozen=True)
@@ -42,12 +41,15 @@ def select_face(candidates: Sequence[FaceBox], config: DetectorConfig) -> FaceBo
         raise FaceRejected(FaceReason.SEVERAL_FACES, f"{len(confident)} faces found")
     if not confident:
         if any(c.probability >= config.low_confidence_floor for c in candidates):
-            raise FaceRejected(FaceReason.LOW_CONFIDENCE, f"no face with probability >= {config.min_probability}")
+            raise FaceRejected(
+                FaceReason.LOW_CONFIDENCE, f"no face with probability >= {config.min_probability}"
+            )
         raise FaceRejected(FaceReason.NO_FACE, "no face found")
     face = confident[0]
     if face.size < config.min_face_px:
         raise FaceRejected(
-            FaceReason.FACE_TOO_SMALL, f"the face is {face.size:.0f} px; the minimum is {config.min_face_px} px"
+            FaceReason.FACE_TOO_SMALL,
+            f"the face is {face.size:.0f} px; the minimum is {config.min_face_px} px",
         )
     return face
 
@@ -67,9 +69,14 @@ class FaceDetector:
             boxes, probs = self._mtcnn.detect(image)
         if boxes is None:
             return ()
-        found = (FaceBox(*(float(v) for v in box), probability=float(p)) for box, p in zip(boxes, probs, strict=True))
+        found = (_face_box(box, p) for box, p in zip(boxes, probs, strict=True))
         return tuple(sorted(found, key=lambda b: b.probability, reverse=True))
 
     def locate(self, image: Image.Image) -> FaceBox:
         """The one face to match (see :func:`select_face`)."""
         return select_face(self.detect(image), self.config)
+
+
+def _face_box(corners: Sequence[float], probability: float) -> FaceBox:
+    left, top, right, bottom = (float(v) for v in corners)
+    return FaceBox(left=left, top=top, right=right, bottom=bottom, probability=float(probability))

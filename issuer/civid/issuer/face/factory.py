@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
-
 from civid.issuer.face import dlib_backend, facenet_backend
 from civid.issuer.face.detector import DetectorConfig, FaceDetector
 from civid.issuer.face.dlib_backend import DlibEmbedder, DlibModelFiles
@@ -48,10 +47,14 @@ def _embedder(
     backend: str, threshold: float | None, weights_path: str | Path | None, dlib_files: DlibModelFiles | None
 ) -> FaceEmbedder:
     if backend == "dlib":
-        return DlibEmbedder(dlib_files, threshold=dlib_backend.DEFAULT_THRESHOLD if threshold is None else threshold)
+        return DlibEmbedder(
+            dlib_files, threshold=dlib_backend.DEFAULT_THRESHOLD if threshold is None else threshold
+        )
     if backend == "facenet":
         if weights_path is None:
-            raise FaceModelUnavailable("the facenet backend needs weights_path (a local InceptionResnetV1 state_dict)")
+            raise FaceModelUnavailable(
+                "the facenet backend needs weights_path (a local InceptionResnetV1 state_dict)"
+            )
         default = facenet_backend.DEFAULT_THRESHOLD
         return FacenetEmbedder(Path(weights_path), threshold=default if threshold is None else threshold)
     raise FaceModelUnavailable(f"unknown face backend {backend!r}; choose one of {', '.join(BACKENDS)}")

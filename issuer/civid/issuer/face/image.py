@@ -12,14 +12,13 @@ import io
 import struct
 from dataclasses import dataclass
 
-from PIL import Image, ImageFile, ImageOps
-
 from civid.issuer.face.errors import FaceRejected
 from civid.issuer.face.types import FaceReason
+from PIL import Image, ImageFile, ImageOps
 
 _MAGIC = {"JPEG": b"\xff\xd8\xff", "PNG": b"\x89PNG\r\n\x1a\n"}
-_PILLOW_FORMATS = {"JPEG": ("JPEG", "MPO"), "PNG": ("PNG",)}
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
+_PILLOW_FORMATS = {"JPEG": ("JPEG",), "PNG": ("PNG",)}  # JPEG also opens MPO (multi-picture JPEG)
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error)
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,8 @@ def _require_strict_pillow() -> None:
 def _check_byte_size(data: bytes, limits: ImageLimits) -> None:
     if len(data) > limits.max_bytes:
         raise FaceRejected(
-            FaceReason.IMAGE_TOO_LARGE, f"the image is {len(data)} bytes; the limit is {limits.max_bytes} bytes"
+            FaceReason.IMAGE_TOO_LARGE,
+            f"the image is {len(data)} bytes; the limit is {limits.max_bytes} bytes",
         )
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
-from PIL import Image
-
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.face.detector import FaceDetector
 from civid.issuer.face.errors import FaceRejected
 from civid.issuer.face.image import ImageLimits, load_image
 from civid.issuer.face.types import FaceBox, FaceReason, FaceTemplate, MatchDecision, MatchScore
+from PIL import Image
 
 
 class FaceEmbedder(Protocol):
@@ -52,7 +51,9 @@ class FaceMatcher(Protocol):
 class PipelineMatcher:
     """A :class:`FaceMatcher` made of image limits, a shared detector and one backend embedder."""
 
-    def __init__(self, embedder: FaceEmbedder, detector: FaceDetector, limits: ImageLimits | None = None) -> None:
+    def __init__(
+        self, embedder: FaceEmbedder, detector: FaceDetector, limits: ImageLimits | None = None
+    ) -> None:
         self._embedder = embedder
         self._detector = detector
         self._limits = limits or ImageLimits()
@@ -110,7 +111,9 @@ def decide(matcher: FaceMatcher, selfie: bytes, reference: FaceTemplate) -> Matc
     return _decision(matcher, matched=score.matched, reason=reason, score=score.score)
 
 
-def _decision(matcher: FaceMatcher, *, matched: bool, reason: FaceReason, score: float | None) -> MatchDecision:
+def _decision(
+    matcher: FaceMatcher, *, matched: bool, reason: FaceReason, score: float | None
+) -> MatchDecision:
     return MatchDecision(
         matched=matched,
         reason=reason,

@@ -28,7 +28,7 @@ _MESSAGES: MappingProxyType[FaceReason, dict[Language, str]] = MappingProxyType(
             "th": "ใบหน้าในภาพมีขนาดเล็กเกินไป กรุณาขยับเข้าใกล้กล้องมากขึ้น แล้วลองอีกครั้ง",
         },
         FaceReason.LOW_CONFIDENCE: {
-            "en": "Your face is not clear enough. Use better light, uncover your face and hold the camera still.",
+            "en": "Your face is not clear enough. Use more light, uncover your face, hold the camera still.",
             "th": "ภาพใบหน้าไม่ชัดเจนพอ กรุณาถ่ายในที่ที่มีแสงสว่าง ไม่มีสิ่งใดบังใบหน้า และถือกล้องให้นิ่ง",
         },
         FaceReason.UNREADABLE_IMAGE: {

@@ -27,7 +27,9 @@ def normalize_photo(data: bytes) -> bytes:
     image = ImageOps.exif_transpose(image).convert("RGB")
     width, height = image.size
     if width < MIN_WIDTH or height < MIN_WIDTH:
-        raise CividError(ErrorCode.INVALID_PHOTO, f"photo is {width}x{height} px; at least {MIN_WIDTH} px needed")
+        raise CividError(
+            ErrorCode.INVALID_PHOTO, f"photo is {width}x{height} px; at least {MIN_WIDTH} px needed"
+        )
     portrait = _crop_to_portrait(image)
     portrait.thumbnail(MAX_SIZE, Image.Resampling.LANCZOS)
     out = io.BytesIO()

@@ -24,8 +24,18 @@ _HOUSE_REQUIRED: Final = _ADDRESS_REQUIRED
 _HOUSE_OPTIONAL: Final = frozenset({"kind", "note", "owner_national_id", "moo", "village", "soi", "road"})
 _CITIZEN_REQUIRED: Final = frozenset(
     {
-        "national_id", "laser_code", "name_th", "name_en", "birth_date", "sex", "religion", "address",
-        "card_issued", "card_expires", "issuing_office", "photo",
+        "national_id",
+        "laser_code",
+        "name_th",
+        "name_en",
+        "birth_date",
+        "sex",
+        "religion",
+        "address",
+        "card_issued",
+        "card_expires",
+        "issuing_office",
+        "photo",
     }
 )
 _CITIZEN_OPTIONAL: Final = frozenset({"kind", "note"})
@@ -89,17 +99,17 @@ def parse_name(obj: Any, what: str) -> PersonName:
 
 def parse_address(obj: Any) -> Address:
     o = _check_keys(obj, _ADDRESS_REQUIRED, _ADDRESS_OPTIONAL, "address")
-    values = {k: _text(o, k, "address") for k in _ADDRESS_REQUIRED}
+    values: dict[str, str | None] = {k: _text(o, k, "address") for k in _ADDRESS_REQUIRED}
     values |= {k: _optional_text(o, k, "address") for k in _ADDRESS_OPTIONAL}
-    return Address(**values)
+    return Address(**values)  # type: ignore[arg-type]
 
 
 def parse_house(obj: Any) -> House:
     o = _check_keys(obj, _HOUSE_REQUIRED, _HOUSE_OPTIONAL, "house")
-    values = {k: _text(o, k, "house") for k in _HOUSE_REQUIRED}
+    values: dict[str, str | None] = {k: _text(o, k, "house") for k in _HOUSE_REQUIRED}
     optional = _HOUSE_OPTIONAL - {"kind", "note"}
     values |= {k: _optional_text(o, k, "house") for k in optional}
-    return House(**values)
+    return House(**values)  # type: ignore[arg-type]
 
 
 def parse_photo_ref(obj: Any) -> PhotoRef:

@@ -15,11 +15,28 @@ from civid.issuer.storage.schema import citizens, houses
 from civid.issuer.storage.tx import joined, read
 
 _ADDRESS_COLUMNS = (
-    "house_number", "moo", "soi", "road", "sub_district", "district", "province", "postal_code", "house_code",
+    "house_number",
+    "moo",
+    "soi",
+    "road",
+    "sub_district",
+    "district",
+    "province",
+    "postal_code",
+    "house_code",
 )
 _HOUSE_COLUMNS = (
-    "house_code", "house_number", "moo", "village", "soi", "road", "sub_district", "district", "province",
-    "postal_code", "owner_national_id",
+    "house_code",
+    "house_number",
+    "moo",
+    "village",
+    "soi",
+    "road",
+    "sub_district",
+    "district",
+    "province",
+    "postal_code",
+    "owner_national_id",
 )
 
 
@@ -74,7 +91,9 @@ class CitizenRepository:
         self._update(national_id, values, conn)
 
     def set_face_template(self, national_id: str, template: bytes, conn: Connection | None = None) -> None:
-        self._update(national_id, {"face_template_sealed": self._seal(template), "updated_at": self._clock()}, conn)
+        self._update(
+            national_id, {"face_template_sealed": self._seal(template), "updated_at": self._clock()}, conn
+        )
 
     def _update(self, national_id: str, values: dict[str, Any], conn: Connection | None) -> None:
         with joined(self._engine, conn) as c:
@@ -84,7 +103,9 @@ class CitizenRepository:
 
     def _seal(self, template: bytes) -> bytes:
         if self._template_key is None:
-            raise CividError(ErrorCode.STORAGE_CONFIG, "no template key configured: cannot store face templates")
+            raise CividError(
+                ErrorCode.STORAGE_CONFIG, "no template key configured: cannot store face templates"
+            )
         return seal(self._template_key, template)
 
     def _to_row(self, c: Citizen) -> dict[str, Any]:
@@ -109,7 +130,9 @@ class CitizenRepository:
         template = None
         if with_template and m["face_template_sealed"] is not None:
             if self._template_key is None:
-                raise CividError(ErrorCode.STORAGE_CONFIG, "no template key configured: cannot read templates")
+                raise CividError(
+                    ErrorCode.STORAGE_CONFIG, "no template key configured: cannot read templates"
+                )
             template = open_sealed(self._template_key, bytes(m["face_template_sealed"]))
         return Citizen(
             national_id=m["national_id"],
@@ -151,10 +174,16 @@ class HouseRepository:
     def existing_codes(self, codes: Iterable[str]) -> set[str]:
         wanted = list(set(codes))
         with read(self._engine) as conn:
-            return set(conn.execute(select(houses.c.house_code).where(houses.c.house_code.in_(wanted))).scalars())
+            return set(
+                conn.execute(select(houses.c.house_code).where(houses.c.house_code.in_(wanted))).scalars()
+            )
 
     def set_owner(self, house_code: str, owner_national_id: str, conn: Connection | None = None) -> None:
-        stmt = update(houses).where(houses.c.house_code == house_code).values(owner_national_id=owner_national_id)
+        stmt = (
+            update(houses)
+            .where(houses.c.house_code == house_code)
+            .values(owner_national_id=owner_national_id)
+        )
         with joined(self._engine, conn) as c:
             if c.execute(stmt).rowcount != 1:
                 raise CividError(ErrorCode.NOT_FOUND, "no such house")
@@ -163,7 +192,11 @@ class HouseRepository:
         self, province: str, district: str, sub_district: str, moo: str | None, conn: Connection | None = None
     ) -> str:
         """The next free plain house number in a village (1 + the highest all-digit number there)."""
-        where = [houses.c.province == province, houses.c.district == district, houses.c.sub_district == sub_district]
+        where = [
+            houses.c.province == province,
+            houses.c.district == district,
+            houses.c.sub_district == sub_district,
+        ]
         where.append(houses.c.moo.is_(None) if moo is None else houses.c.moo == moo)
         with joined(self._engine, conn) as c:
             numbers = c.execute(select(houses.c.house_number).where(*where)).scalars()

@@ -6,7 +6,7 @@ they agree. National IDs are the 13 bare digits. Times are UTC (:class:`UTCDateT
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import (
     Boolean,
@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
 )
 
-from civid.issuer.storage.types import UTCDateTime
+from civid.issuer.storage.columns import UTCDateTime
 
 NAMING: Final = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -47,7 +47,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-def _where(condition: str) -> dict[str, object]:
+def _where(condition: str) -> dict[str, Any]:
     """A partial-index predicate for both engines."""
     return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
 
@@ -212,9 +212,7 @@ enrollments: Final = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False, index=True),
     Column("credential_id", String(128), ForeignKey("credentials.id")),
-    CheckConstraint(
-        _in("state", ("challenged", "key_proven", "issued", "failed", "expired")), name="state"
-    ),
+    CheckConstraint(_in("state", ("challenged", "key_proven", "issued", "failed", "expired")), name="state"),
 )
 
 enrollment_attempts: Final = Table(

@@ -8,12 +8,16 @@ export function seedFromHex(hex) {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
 
-/** {did, verificationMethod, keyPair} for the did:key of a seed. */
-export async function didKeyFromSeed(hex) {
+/**
+ * {did, verificationMethod, keyPair} for a seed: its did:key, or the given verification method URL
+ * (e.g. `did:web:issuer.example#key-1`, whose controller is the part before `#`).
+ */
+export async function didKeyFromSeed(hex, verificationMethod) {
   const probe = await Ed25519Multikey.generate({seed: seedFromHex(hex)});
-  const did = `did:key:${probe.publicKeyMultibase}`;
-  const keyPair = await Ed25519Multikey.generate({seed: seedFromHex(hex), controller: did});
-  return {did, verificationMethod: keyPair.id, keyPair};
+  const id = verificationMethod ?? `did:key:${probe.publicKeyMultibase}#${probe.publicKeyMultibase}`;
+  const did = id.split('#')[0];
+  const keyPair = await Ed25519Multikey.generate({seed: seedFromHex(hex), id, controller: did});
+  return {did, verificationMethod: id, keyPair, publicKeyMultibase: probe.publicKeyMultibase};
 }
 
 export class UsageError extends Error {}

@@ -52,10 +52,19 @@ export function readContexts(dirs) {
       if(sha256 && digest !== sha256) {
         throw new Error(`context ${url} (${dir}/${file}) has sha256 ${digest}, index says ${sha256}`);
       }
-      contexts.set(url, JSON.parse(bytes.toString('utf8')));
+      contexts.set(url, deepFreeze(JSON.parse(bytes.toString('utf8'))));
     }
   }
   return contexts;
+}
+
+/* Loaded documents are shared, as Digital Bazaar's own loaders share them; frozen, so none is mutated. */
+function deepFreeze(value) {
+  if(value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** Map(url -> document) of a controller document and each verification method inside it. */
@@ -91,18 +100,23 @@ export function createDocumentLoader({contextsDirs, controllerDocs = []} = {}) {
   const controllers = new Map();
   for(const doc of controllerDocs) {
     for(const [id, entry] of controllerDocEntries(doc)) {
-      controllers.set(id, entry);
+      controllers.set(id, deepFreeze(entry));
     }
   }
   const driver = didKeyDriver();
+  // did:key documents are derived from the key alone, so each is derived once per process
+  // (as did-io's CachedResolver does); a failed derivation is not cached.
+  const didKeys = new Map();
   return async function documentLoader(url) {
     const found = contexts.get(url) ?? controllers.get(url);
     if(found !== undefined) {
-      return {contextUrl: null, documentUrl: url, document: structuredClone(found)};
+      return {contextUrl: null, documentUrl: url, document: found};
     }
     if(url.startsWith('did:key:')) {
-      const document = await driver.get({url});
-      return {contextUrl: null, documentUrl: url, document};
+      if(!didKeys.has(url)) {
+        didKeys.set(url, deepFreeze(await driver.get({url})));
+      }
+      return {contextUrl: null, documentUrl: url, document: didKeys.get(url)};
     }
     throw new Error(
       `interop loader refuses "${url}": not a shipped context, a did:key, or a given controller document`);

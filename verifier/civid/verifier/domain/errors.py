@@ -30,9 +30,7 @@ class DomainErrorCode(StrEnum):
 class DomainError(Exception):
     """A refusal with a stable code, a message a person can act on, and wire metadata."""
 
-    def __init__(
-        self, code: DomainErrorCode, message: str, metadata: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, code: DomainErrorCode, message: str, metadata: dict[str, str] | None = None) -> None:
         super().__init__(f"{code.value}: {message}")
         self.code = code
         self.message = message

@@ -10,7 +10,9 @@ Layout (all integers big-endian)::
 body. ``body`` is ``seal(key, SHA-256(header) ‖ payload)``, so the header is authenticated too (checked
 after opening). The unkeyed SHA-256 trailer makes accidental damage and naive edits read as "damaged"
 before any Argon2id work and without counting as a wrong PIN; it is no defence against a deliberate
-forger, who is stopped by the key check and the body's MAC instead.
+forger, who is stopped by the key check and the body's MAC instead. Such a forger (one who can write
+the file) can make the right secret look wrong by replacing the key check or the salt: that denies
+service, as deleting the file would, but never opens or alters the contents.
 """
 
 from __future__ import annotations

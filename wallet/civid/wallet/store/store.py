@@ -70,13 +70,10 @@ class EncryptedStore:
         """Open the store with ``pin``, counting the attempt first and refusing it while locked."""
         if len(pin) != PIN_LENGTH or not pin.isascii() or not pin.isdigit():
             raise InvalidPin("the PIN must be exactly 6 digits (0-9)")
-        if not cls.exists(directory):
-            raise CividError(
-                ErrorCode.NOT_FOUND,
-                f"no wallet store in {directory}: create one (civid wallet init) or restore a backup",
-            )
+        _require_store(directory)
         with directory_lock(directory):
             remove_stale_temp_files(store_file(directory))
+            remove_stale_temp_files(directory / ATTEMPTS_FILE_NAME)
             container = _read_container(directory)
             key = _check_pin(container, pin, attempts_file(directory, policy), clock)
             store = cls(directory, key, container.kdf, container.salt)
@@ -126,6 +123,14 @@ class EncryptedStore:
         atomic_write(store_file(self.directory), data)
 
 
+def _require_store(directory: Path) -> None:
+    if not EncryptedStore.exists(directory):
+        raise CividError(
+            ErrorCode.NOT_FOUND,
+            f"no wallet store in {directory}: create one (civid wallet init) or restore a backup",
+        )
+
+
 def _read_container(directory: Path) -> Container:
     try:
         return parse_container(STORE_MAGIC, store_file(directory).read_bytes())
@@ -159,5 +164,6 @@ def pin_status(
     directory: Path, *, policy: LockoutPolicy = DEFAULT_POLICY, clock: Clock = utc_now
 ) -> PinStatus:
     """Attempts left and any wait or lock, for the PIN screen to show before asking."""
+    _require_store(directory)
     with directory_lock(directory):
         return attempts_file(directory, policy).read(clock()).status(policy)

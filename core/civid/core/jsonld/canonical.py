@@ -1,0 +1,31 @@
+"""RDFC-1.0 canonical N-Quads of a JSON-LD document: safe-mode expansion, RDF, bounded RDFC-1.0."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from civid.core.jsonld import safe
+from civid.core.jsonld.rdfc import DEFAULT_LIMITS, Canonicalized, WorkLimits, canonicalize_dataset
+
+
+def canonicalize_detailed(document: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS) -> Canonicalized:
+    """Canonical N-Quads lines of ``document`` and the blank node labels issued (for selective disclosure)."""
+    return canonicalize_dataset(safe.to_rdf(document), limits)
+
+
+def canonicalize_nquads_of(
+    document: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS
+) -> tuple[str, ...]:
+    """The sorted canonical N-Quads lines of ``document``, each ending in a newline."""
+    return canonicalize_detailed(document, limits).nquads
+
+
+def canonicalize(document: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS) -> str:
+    """The RDFC-1.0 canonical N-Quads document of ``document`` (encode as UTF-8 to hash it).
+
+    Raises ``CividError``: the safe-mode codes (``UNDEFINED_TERM``, ``RELATIVE_IRI``,
+    ``PROTECTED_TERM_REDEFINITION``, ``UNKNOWN_CONTEXT``, ``INVALID_CONTEXT``, ``JSONLD_ERROR``,
+    ``MALFORMED_DOCUMENT``) or ``POISON_GRAPH`` when the blank nodes need more work than ``limits``.
+    """
+    return canonicalize_detailed(document, limits).text

@@ -1,0 +1,188 @@
+"""JSON-LD safe mode (VC Data Integrity §2.4.3): expansion that refuses to lose or bend data.
+
+pyld drops a property with no term definition, keeps an undefined ``type`` value as a relative
+IRI that RDF conversion then drops, and resolves relative IRIs against a made-up base; a
+signature would then not cover what the reader sees. Here expansion runs with no base, every
+dropped property raises ``UNDEFINED_TERM``, and the expanded form is walked:
+
+- ``@type`` values must be absolute IRIs: a bare word is an ``UNDEFINED_TERM``, anything else
+  ``RELATIVE_IRI``;
+- ``@id`` values (IRI-typed values included) must be absolute IRIs or blank node identifiers
+  (``RELATIVE_IRI``);
+- property IRIs must be absolute, not blank nodes (``UNDEFINED_TERM``).
+
+Context failures map to ``UNKNOWN_CONTEXT``, ``PROTECTED_TERM_REDEFINITION`` or ``INVALID_CONTEXT``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any, Final
+
+from cachetools import LRUCache
+from civid.core.errors import CividError, ErrorCode
+from civid.core.jsonld.loader import document_loader
+from civid.core.jsonld.pyld_errors import call_pyld
+from pyld import ContextResolver
+from pyld.jsonld import JsonLdProcessor
+
+Dataset = dict[str, list[dict[str, Any]]]
+
+# RFC 3987 scheme, then no character N-Quads forbids inside <...>.
+_ABSOLUTE_IRI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
+_BARE_TERM: Final = re.compile(r"[^:/#?\s]+")
+_LANGUAGE_TAG: Final = re.compile(r"[a-zA-Z]+(?:-[a-zA-Z0-9]+)*")
+_CONTAINERS: Final = ("@graph", "@list", "@set", "@included")
+
+
+class _LockedLRUCache(LRUCache[str, Any]):
+    """An LRU cache safe to share between threads (cachetools' own is not)."""
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__(maxsize=maxsize)
+        self._lock = threading.RLock()
+
+    def __getitem__(self, key: str) -> Any:
+        with self._lock:
+            return super().__getitem__(key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return super().__contains__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        with self._lock:
+            return super().get(key, default)
+
+
+# Processed contexts live here, apart from pyld's module cache other code might fill.
+_RESOLVED_CONTEXTS: Final[LRUCache[str, Any]] = _LockedLRUCache(maxsize=256)
+
+
+def is_absolute_iri(value: str) -> bool:
+    """True for an absolute IRI that canonical N-Quads can carry as is."""
+    return _ABSOLUTE_IRI.fullmatch(value) is not None
+
+
+def is_blank_node_id(value: str) -> bool:
+    return value.startswith("_:") and len(value) > 2
+
+
+def check_type_value(value: Any) -> None:
+    """An expanded ``@type`` value must be an absolute IRI."""
+    if not isinstance(value, str):
+        raise CividError(ErrorCode.JSONLD_ERROR, f"@type value {value!r} is not a string")
+    if is_absolute_iri(value):
+        return
+    if _BARE_TERM.fullmatch(value):
+        raise CividError(ErrorCode.UNDEFINED_TERM, f"type {value!r} has no definition in the @context")
+    raise CividError(ErrorCode.RELATIVE_IRI, f"type {value!r} is not an absolute IRI")
+
+
+def check_id_value(value: Any) -> None:
+    """An expanded ``@id`` value must be an absolute IRI or a blank node identifier."""
+    if not isinstance(value, str):
+        raise CividError(ErrorCode.JSONLD_ERROR, f"@id value {value!r} is not a string")
+    if not (is_absolute_iri(value) or is_blank_node_id(value)):
+        raise CividError(ErrorCode.RELATIVE_IRI, f"identifier {value!r} is not an absolute IRI")
+
+
+def check_property(key: str) -> None:
+    """An expanded property must be a keyword or an absolute IRI."""
+    if key.startswith("@"):
+        return
+    if not is_absolute_iri(key):
+        raise CividError(ErrorCode.UNDEFINED_TERM, f"property {key!r} does not expand to an absolute IRI")
+
+
+def check_language(value: Any) -> None:
+    if not isinstance(value, str) or _LANGUAGE_TAG.fullmatch(value) is None:
+        raise CividError(ErrorCode.JSONLD_ERROR, f"@language {value!r} is not a well-formed language tag")
+
+
+def refuse_dropped_property(expanded: str | None) -> None:
+    """pyld's on-property-dropped hook: safe mode never lets a property vanish."""
+    name = repr(expanded) if expanded else "a keyword-like key"
+    raise CividError(ErrorCode.UNDEFINED_TERM, f"property {name} has no definition in the @context")
+
+
+def check_expanded(element: Any) -> None:
+    """Walk expanded JSON-LD and apply the checks above everywhere."""
+    if isinstance(element, list):
+        for item in element:
+            check_expanded(item)
+    elif isinstance(element, dict):
+        _check_object(element)
+
+
+def _check_object(node: Mapping[str, Any]) -> None:
+    if "@value" in node:
+        _check_value_object(node)
+        return
+    if "@id" in node:
+        check_id_value(node["@id"])
+    for type_value in node.get("@type", ()):
+        check_type_value(type_value)
+    for key, value in node.items():
+        if key == "@reverse":
+            for reverse_key, reverse_value in value.items():
+                check_property(reverse_key)
+                check_expanded(reverse_value)
+        elif key in _CONTAINERS or not key.startswith("@"):
+            check_property(key)
+            check_expanded(value)
+
+
+def _check_value_object(node: Mapping[str, Any]) -> None:
+    datatype = node.get("@type")
+    if datatype is not None and datatype != "@json":
+        check_type_value(datatype)
+    if "@language" in node:
+        check_language(node["@language"])
+
+
+class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
+    """pyld's processor with the safe-mode checks applied to every expansion it does."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=refuse_dropped_property)
+
+    def expand(self, input_: Any, options: dict[str, Any]) -> list[Any]:
+        expanded: list[Any] = super().expand(input_, options)
+        check_expanded(expanded)
+        return expanded
+
+
+def _options() -> dict[str, Any]:
+    return {
+        "base": None,
+        "documentLoader": document_loader,
+        "contextResolver": ContextResolver(_RESOLVED_CONTEXTS, document_loader),
+        "processingMode": "json-ld-1.1",
+    }
+
+
+def _require_document(document: Any) -> None:
+    if not isinstance(document, dict):
+        raise CividError(ErrorCode.MALFORMED_DOCUMENT, "a JSON-LD document must be a JSON object")
+
+
+def expand(document: Mapping[str, Any]) -> list[Any]:
+    """Safe-mode JSON-LD expansion of ``document`` (not modified) with the offline loader."""
+    _require_document(document)
+    result: list[Any] = call_pyld(lambda: _SafeProcessor().expand(document, _options()))
+    return result
+
+
+def to_rdf(document: Mapping[str, Any]) -> Dataset:
+    """Safe-mode expansion, then the RDF dataset (pyld's shape: graph name -> list of triples)."""
+    _require_document(document)
+    options = {**_options(), "produceGeneralizedRdf": False}
+    result: Dataset = call_pyld(lambda: _SafeProcessor().to_rdf(document, options))
+    return result

@@ -1,0 +1,1 @@
+"""Bitstring Status List v1.0: the bitstring, list credentials and status entries."""

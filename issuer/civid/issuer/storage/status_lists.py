@@ -1,0 +1,192 @@
+"""Bitstring status lists (revocation, suspension): the bits, their version/ETag, and index allocation.
+
+Indexes are drawn uniformly at random among the free ones (never sequential, so an index tells a
+verifier nothing about issuance order). The ``(list_id, idx)`` primary key of the allocations table
+makes a double allocation impossible on both engines; a conditional counter update refuses a full list.
+Bit ``i`` is the ``(i % 8)``-th most significant bit of byte ``i // 8`` (Bitstring Status List v1.0).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Final
+
+from sqlalchemy import Connection, Engine, select, update
+
+from civid.core.errors import CividError, ErrorCode
+from civid.issuer.storage.common import Clock, insert_ignore, new_id
+from civid.issuer.storage.schema import status_list_allocations, status_lists
+from civid.issuer.storage.tx import joined, read
+
+DEFAULT_SIZE: Final = 131_072  # 16 KiB: the spec's minimum for group privacy
+_RANDOM_TRIES: Final = 32
+
+
+class StatusPurpose(StrEnum):
+    REVOCATION = "revocation"
+    SUSPENSION = "suspension"
+
+
+@dataclass(frozen=True)
+class StatusListRecord:
+    id: str
+    purpose: StatusPurpose
+    size: int
+    allocated: int
+    version: int
+    bitstring: bytes = field(repr=False)
+    etag: str
+    updated_at: datetime
+
+    def bit(self, index: int) -> bool:
+        _check_index(index, self.size)
+        return bool(self.bitstring[index // 8] & (0x80 >> (index % 8)))
+
+
+def _check_index(index: int, size: int) -> None:
+    if not 0 <= index < size:
+        raise CividError(ErrorCode.STATUS_INDEX_OUT_OF_RANGE, f"index {index} is outside 0..{size - 1}")
+
+
+def _etag(list_id: str, version: int, bits: bytes) -> str:
+    digest = hashlib.sha256(f"{list_id}:{version}:".encode() + bits).hexdigest()
+    return digest[:32]
+
+
+class StatusListRepository:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._random = secrets.SystemRandom()
+
+    def create(
+        self, purpose: StatusPurpose, size: int = DEFAULT_SIZE, conn: Connection | None = None
+    ) -> StatusListRecord:
+        """A new, all-zero list."""
+        if size <= 0 or size % 8:
+            raise CividError(ErrorCode.STATUS_LIST_INVALID, "a status list size is a positive multiple of 8")
+        list_id, now, bits = new_id(), self._clock(), bytes(size // 8)
+        values = {
+            "id": list_id,
+            "purpose": purpose.value,
+            "size": size,
+            "allocated": 0,
+            "version": 1,
+            "bitstring": bits,
+            "etag": _etag(list_id, 1, bits),
+            "created_at": now,
+            "updated_at": now,
+        }
+        with joined(self._engine, conn) as c:
+            c.execute(status_lists.insert().values(**values))
+        return _record(values)
+
+    def get(self, list_id: str, conn: Connection | None = None) -> StatusListRecord | None:
+        query = select(status_lists).where(status_lists.c.id == list_id)
+        if conn is not None:
+            row = conn.execute(query).first()
+        else:
+            with read(self._engine) as c:
+                row = c.execute(query).first()
+        return None if row is None else _record(row._mapping)
+
+    def list_ids(self, purpose: StatusPurpose | None = None) -> list[str]:
+        query = select(status_lists.c.id).order_by(status_lists.c.created_at, status_lists.c.id)
+        if purpose is not None:
+            query = query.where(status_lists.c.purpose == purpose.value)
+        with read(self._engine) as conn:
+            return list(conn.execute(query).scalars())
+
+    def list_with_room(self, purpose: StatusPurpose, conn: Connection | None = None) -> str | None:
+        """The newest list of ``purpose`` that still has free indexes."""
+        query = (
+            select(status_lists.c.id)
+            .where(status_lists.c.purpose == purpose.value, status_lists.c.allocated < status_lists.c.size)
+            .order_by(status_lists.c.created_at.desc(), status_lists.c.id)
+            .limit(1)
+        )
+        with joined(self._engine, conn) as c:
+            found: str | None = c.execute(query).scalar()
+        return found
+
+    def allocate(self, list_id: str, conn: Connection | None = None) -> int:
+        """Reserve a random free index of the list (STATUS_LIST_FULL when none is left)."""
+        with joined(self._engine, conn) as c:
+            size = self._reserve_slot(c, list_id)
+            for _ in range(_RANDOM_TRIES):
+                index = self._random.randrange(size)
+                if self._claim(c, list_id, index):
+                    return index
+            return self._allocate_among_free(c, list_id, size)
+
+    def set_bit(
+        self, list_id: str, index: int, value: bool, conn: Connection | None = None
+    ) -> StatusListRecord:
+        """Set or clear one bit; the version and ETag change only if the bit did."""
+        with joined(self._engine, conn) as c:
+            row = c.execute(
+                select(status_lists).where(status_lists.c.id == list_id).with_for_update()
+            ).first()
+            if row is None:
+                raise CividError(ErrorCode.STATUS_LIST_NOT_FOUND, f"no status list {list_id}")
+            current = _record(row._mapping)
+            if current.bit(index) == value:
+                return current
+            bits = bytearray(current.bitstring)
+            mask = 0x80 >> (index % 8)
+            bits[index // 8] = bits[index // 8] | mask if value else bits[index // 8] & ~mask
+            version, now = current.version + 1, self._clock()
+            values = {
+                "bitstring": bytes(bits),
+                "version": version,
+                "etag": _etag(list_id, version, bytes(bits)),
+            }
+            c.execute(
+                update(status_lists).where(status_lists.c.id == list_id).values(**values, updated_at=now)
+            )
+        return _record(dict(row._mapping) | values | {"updated_at": now})
+
+    def _reserve_slot(self, conn: Connection, list_id: str) -> int:
+        stmt = (
+            update(status_lists)
+            .where(status_lists.c.id == list_id, status_lists.c.allocated < status_lists.c.size)
+            .values(allocated=status_lists.c.allocated + 1)
+            .returning(status_lists.c.size)
+        )
+        size = conn.execute(stmt).scalar()
+        if size is None:
+            exists = conn.execute(select(status_lists.c.id).where(status_lists.c.id == list_id)).first()
+            if exists is None:
+                raise CividError(ErrorCode.STATUS_LIST_NOT_FOUND, f"no status list {list_id}")
+            raise CividError(ErrorCode.STATUS_LIST_FULL, f"status list {list_id} has no free index")
+        return int(size)
+
+    def _claim(self, conn: Connection, list_id: str, index: int) -> bool:
+        row = {"list_id": list_id, "idx": index, "allocated_at": self._clock()}
+        return insert_ignore(conn, status_list_allocations, row)
+
+    def _allocate_among_free(self, conn: Connection, list_id: str, size: int) -> int:
+        """Crowded list: pick among the indexes still free (the reserved slot guarantees one exists)."""
+        while True:
+            query = select(status_list_allocations.c.idx).where(status_list_allocations.c.list_id == list_id)
+            taken = set(conn.execute(query).scalars())
+            index = self._random.choice([i for i in range(size) if i not in taken])
+            if self._claim(conn, list_id, index):
+                return index
+
+
+def _record(m: Any) -> StatusListRecord:
+    return StatusListRecord(
+        id=m["id"],
+        purpose=StatusPurpose(m["purpose"]),
+        size=int(m["size"]),
+        allocated=int(m["allocated"]),
+        version=int(m["version"]),
+        bitstring=bytes(m["bitstring"]),
+        etag=m["etag"],
+        updated_at=m["updated_at"],
+    )

@@ -1,0 +1,112 @@
+"""Admission control: refuse at once what the server cannot take, never queue without bound.
+
+* :class:`InFlightLimiter` — at most ``capacity`` calls at a time; ``try_acquire`` never blocks and
+  an extra call is refused with OVERLOADED (RESOURCE_EXHAUSTED at the door).
+* :class:`RateLimiter` — a token bucket per relying party (``rate`` per second, bursts of
+  ``burst``); over the rate a call is refused with RATE_LIMITED and the time to retry.
+
+Both use a :class:`threading.Lock` held for a few instructions only, so they are safe from threads
+and from asyncio code alike (the lock is never held across an ``await``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final
+
+from civid.verifier.domain.errors import DomainErrorCode, RetryableError
+
+OVERLOAD_RETRY_S: Final = 0.5
+
+
+class InFlightLimiter:
+    """A non-blocking counting semaphore."""
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self._capacity = capacity
+        self._in_flight = 0
+        self._lock = threading.Lock()
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            if self._in_flight >= self._capacity:
+                return False
+            self._in_flight += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            if self._in_flight == 0:
+                raise RuntimeError("release without acquire")
+            self._in_flight -= 1
+
+    @contextmanager
+    def admit(self) -> Iterator[None]:
+        """Hold a slot for the ``with`` block; OVERLOADED at once when none is free."""
+        if not self.try_acquire():
+            raise RetryableError(DomainErrorCode.OVERLOADED, "the verifier is at capacity", OVERLOAD_RETRY_S)
+        try:
+            yield
+        finally:
+            self.release()
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """Token buckets by key (a relying-party id); at most ``max_keys`` buckets are kept (LRU)."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        *,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be positive and burst at least 1")
+        self._rate = rate
+        self._burst = burst
+        self._max_keys = max_keys
+        self._clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def try_take(self, key: str) -> float:
+        """Take one token: 0.0 when allowed, else the seconds until one is available."""
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.pop(key, None) or _Bucket(self._burst, now)
+            bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+            bucket.updated = now
+            self._buckets[key] = bucket
+            if len(self._buckets) > self._max_keys:
+                self._buckets.popitem(last=False)  # a forgotten key starts again with a full bucket
+            if bucket.tokens >= 1.0:
+                bucket.tokens -= 1.0
+                return 0.0
+            return (1.0 - bucket.tokens) / self._rate
+
+    def check(self, key: str) -> None:
+        """Take one token or raise RATE_LIMITED with the time to retry."""
+        wait = self.try_take(key)
+        if wait > 0:
+            raise RetryableError(
+                DomainErrorCode.RATE_LIMITED, "too many requests from this relying party", wait
+            )

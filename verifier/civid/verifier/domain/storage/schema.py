@@ -1,0 +1,100 @@
+"""Tables of the verifier's database (SQLAlchemy Core). Change them only with a new migration."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Table,
+)
+from sqlalchemy.types import TypeDecorator
+
+NAMING: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out on SQLite and PostgreSQL; naive ones are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware datetime (UTC)")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if not isinstance(value, datetime):
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+relying_parties = Table(
+    "relying_parties",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("display_name_en", String(256), nullable=False),
+    Column("display_name_th", String(256), nullable=False),
+    Column("policy_ids", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("certificate_sha256", String(64), nullable=True, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+api_keys = Table(
+    "rp_api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),  # public part of the key, for lookup
+    Column("rp_id", String(64), ForeignKey("relying_parties.id"), nullable=False, index=True),
+    Column("secret_sha256", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+presentation_requests = Table(
+    "presentation_requests",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("rp_id", String(64), ForeignKey("relying_parties.id"), nullable=False),
+    Column("policy_id", String(64), nullable=False),
+    Column("nonce", String(128), nullable=False, unique=True),
+    Column("domain", String(512), nullable=False),
+    Column("requested_claims", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Index("ix_presentation_requests_rp_created", "rp_id", "created_at"),
+    Index("ix_presentation_requests_state_expires", "state", "expires_at"),
+)
+
+presentation_results = Table(
+    "presentation_results",
+    metadata,
+    Column("request_id", String(64), ForeignKey("presentation_requests.id"), primary_key=True),
+    Column("verified", Boolean, nullable=False),
+    Column("checks", JSON, nullable=False),
+    Column("released_claims", JSON, nullable=False),
+    Column("errors", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
