@@ -5,7 +5,9 @@
 
 The descriptors come from grpcio-tools' protoc (`--include_source_info --descriptor_set_out`); each
 page lists the package's services with their RPCs, then its messages with their fields, then its
-enums with their values, each with its comment. The output depends only on protos/.
+enums with their values, each with its comment, plus README.md (the index). The output depends only
+on protos/. Only pages that start with the "generated" header line are rewritten or removed; hand-written
+pages in docs/api/ (authentication.md) are left alone.
 """
 
 from __future__ import annotations
@@ -31,13 +33,20 @@ MSG_FIELD, MSG_NESTED, MSG_ENUM, MSG_ONEOF = 2, 3, 4, 8
 ENUM_VALUE, METHOD = 2, 2
 
 SCALARS = {
-    d.FieldDescriptorProto.TYPE_DOUBLE: "double", d.FieldDescriptorProto.TYPE_FLOAT: "float",
-    d.FieldDescriptorProto.TYPE_INT64: "int64", d.FieldDescriptorProto.TYPE_UINT64: "uint64",
-    d.FieldDescriptorProto.TYPE_INT32: "int32", d.FieldDescriptorProto.TYPE_FIXED64: "fixed64",
-    d.FieldDescriptorProto.TYPE_FIXED32: "fixed32", d.FieldDescriptorProto.TYPE_BOOL: "bool",
-    d.FieldDescriptorProto.TYPE_STRING: "string", d.FieldDescriptorProto.TYPE_BYTES: "bytes",
-    d.FieldDescriptorProto.TYPE_UINT32: "uint32", d.FieldDescriptorProto.TYPE_SFIXED32: "sfixed32",
-    d.FieldDescriptorProto.TYPE_SFIXED64: "sfixed64", d.FieldDescriptorProto.TYPE_SINT32: "sint32",
+    d.FieldDescriptorProto.TYPE_DOUBLE: "double",
+    d.FieldDescriptorProto.TYPE_FLOAT: "float",
+    d.FieldDescriptorProto.TYPE_INT64: "int64",
+    d.FieldDescriptorProto.TYPE_UINT64: "uint64",
+    d.FieldDescriptorProto.TYPE_INT32: "int32",
+    d.FieldDescriptorProto.TYPE_FIXED64: "fixed64",
+    d.FieldDescriptorProto.TYPE_FIXED32: "fixed32",
+    d.FieldDescriptorProto.TYPE_BOOL: "bool",
+    d.FieldDescriptorProto.TYPE_STRING: "string",
+    d.FieldDescriptorProto.TYPE_BYTES: "bytes",
+    d.FieldDescriptorProto.TYPE_UINT32: "uint32",
+    d.FieldDescriptorProto.TYPE_SFIXED32: "sfixed32",
+    d.FieldDescriptorProto.TYPE_SFIXED64: "sfixed64",
+    d.FieldDescriptorProto.TYPE_SINT32: "sint32",
     d.FieldDescriptorProto.TYPE_SINT64: "sint64",
 }
 
@@ -54,8 +63,14 @@ def load_descriptors() -> d.FileDescriptorSet:
     with tempfile.TemporaryDirectory(prefix="civid-docs-") as tmp:
         out = Path(tmp) / "set.binpb"
         args = [
-            sys.executable, "-m", "grpc_tools.protoc", f"-I{PROTOS}", f"-I{include}",
-            "--include_source_info", f"--descriptor_set_out={out}", *proto_files(),
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"-I{PROTOS}",
+            f"-I{include}",
+            "--include_source_info",
+            f"--descriptor_set_out={out}",
+            *proto_files(),
         ]
         done = subprocess.run(args, cwd=PROTOS, capture_output=True, text=True, check=False)
         if done.returncode != 0:
@@ -71,7 +86,9 @@ class Comments:
 
     @staticmethod
     def of(fd: d.FileDescriptorProto) -> Comments:
-        return Comments({tuple(loc.path): clean(loc.leading_comments) for loc in fd.source_code_info.location})
+        return Comments(
+            {tuple(loc.path): clean(loc.leading_comments) for loc in fd.source_code_info.location}
+        )
 
     def get(self, *path: int) -> str:
         return self.by_path.get(path, "")
@@ -86,6 +103,13 @@ def clean(comment: str) -> str:
 def one_line(text: str) -> str:
     """A comment as one Markdown table cell."""
     return " ".join(part.strip() for part in text.split("\n") if part.strip()).replace("|", "\\|")
+
+
+def summary(text: str) -> str:
+    """The first sentence of a comment, as one table cell."""
+    first = one_line(text.split("\n\n", 1)[0])
+    end = first.find(". ")
+    return first if end < 0 else first[: end + 1]
 
 
 def anchor(full_name: str) -> str:
@@ -142,14 +166,17 @@ def map_entries(files: list[d.FileDescriptorProto]) -> dict[str, d.DescriptorPro
     return found
 
 
-def render_service(svc: d.ServiceDescriptorProto, idx: int, fd: d.FileDescriptorProto, c: Comments) -> list[str]:
+def render_service(
+    svc: d.ServiceDescriptorProto, idx: int, fd: d.FileDescriptorProto, c: Comments
+) -> list[str]:
     here = fd.package
-    out = [f"### {svc.name}", "", c.get(SERVICE, idx), "", "| RPC | Request | Response |", "|---|---|---|"]
+    out = [f"### {svc.name}", "", c.get(SERVICE, idx), ""]
+    out += ["| RPC | Request | Response | Summary |", "|---|---|---|---|"]
     for j, m in enumerate(svc.method):
         stream = "stream " if m.server_streaming else ""
         out.append(
             f"| [{m.name}](#{anchor(f'{here}.{svc.name}.{m.name}')}) | {type_link(m.input_type, here)} "
-            f"| {stream}{type_link(m.output_type, here)} |"
+            f"| {stream}{type_link(m.output_type, here)} | {summary(c.get(SERVICE, idx, METHOD, j))} |"
         )
     out.append("")
     for j, m in enumerate(svc.method):
@@ -168,7 +195,11 @@ def render_service(svc: d.ServiceDescriptorProto, idx: int, fd: d.FileDescriptor
 
 
 def render_message(
-    full: str, msg: d.DescriptorProto, path: tuple[int, ...], c: Comments, maps: dict[str, d.DescriptorProto],
+    full: str,
+    msg: d.DescriptorProto,
+    path: tuple[int, ...],
+    c: Comments,
+    maps: dict[str, d.DescriptorProto],
     here: str,
 ) -> list[str]:
     out = [f'<a id="{anchor(full)}"></a>', f"### {full.removeprefix(here + '.')}", "", c.get(*path), ""]
@@ -183,7 +214,9 @@ def render_message(
     return [*out, ""]
 
 
-def render_enum(full: str, enum: d.EnumDescriptorProto, path: tuple[int, ...], c: Comments, here: str) -> list[str]:
+def render_enum(
+    full: str, enum: d.EnumDescriptorProto, path: tuple[int, ...], c: Comments, here: str
+) -> list[str]:
     out = [f'<a id="{anchor(full)}"></a>', f"### {full.removeprefix(here + '.')}", "", c.get(*path), ""]
     out += ["| Value | Number | Description |", "|---|---|---|"]
     for j, value in enumerate(enum.value):
@@ -198,7 +231,9 @@ def nested_enums(
         yield f"{full}.{enum.name}", enum, (*path, MSG_ENUM, k)
 
 
-def render_package(package: str, files: list[d.FileDescriptorProto], maps: dict[str, d.DescriptorProto]) -> str:
+def render_package(
+    package: str, files: list[d.FileDescriptorProto], maps: dict[str, d.DescriptorProto]
+) -> str:
     out = [HEADER.rstrip("\n"), f"# Package `{package}`", ""]
     for fd in files:
         intro = Comments.of(fd).get(PACKAGE)
@@ -234,7 +269,9 @@ def render_index(packages: dict[str, list[d.FileDescriptorProto]]) -> str:
         "",
         "Generated from the comments in `protos/` (the source of truth; integrators in any language can",
         "generate clients from `protos/` alone). Conventions shared by every service (errors, lists,",
-        "idempotency) are described at the top of [`civid.common.v1`](civid.common.v1.md).",
+        "idempotency) are described at the top of [`civid.common.v1`](civid.common.v1.md); how citizens,",
+        "officers, relying parties and administrators authenticate, with a worked example, is in",
+        "[authentication.md](authentication.md).",
         "",
         "| Package | Services |",
         "|---|---|",
@@ -258,15 +295,25 @@ def render_all() -> dict[str, str]:
     return pages
 
 
+def generated_pages() -> set[str]:
+    """Pages in docs/api/ this script wrote (hand-written pages there are left alone)."""
+    if not DOCS.exists():
+        return set()
+    return {p.name for p in DOCS.glob("*.md") if p.read_text(encoding="utf-8").startswith(HEADER)}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="fail if docs/api is stale; write nothing")
     args = parser.parse_args(argv)
     pages = render_all()
-    existing = {p.name for p in DOCS.glob("*.md")} if DOCS.exists() else set()
+    existing = generated_pages()
     if args.check:
         stale = sorted(
-            n for n in set(pages) | existing
+            n
+            for n in set(pages) | existing
             if n not in pages or not (DOCS / n).exists() or (DOCS / n).read_text(encoding="utf-8") != pages[n]
         )
         for name in stale:

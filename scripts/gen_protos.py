@@ -51,10 +51,16 @@ def mypy_grpc_plugin() -> str:
 def run_protoc(out: Path) -> None:
     """Run protoc over every proto file, writing the four kinds of output under ``out``."""
     args = [
-        sys.executable, "-m", "grpc_tools.protoc",
-        f"-I{PROTOS}", f"-I{well_known_include()}",
-        f"--python_out={out}", f"--pyi_out={out}", f"--grpc_python_out={out}",
-        f"--plugin=protoc-gen-mypy_grpc={mypy_grpc_plugin()}", f"--mypy_grpc_out={out}",
+        sys.executable,
+        "-m",
+        "grpc_tools.protoc",
+        f"-I{PROTOS}",
+        f"-I{well_known_include()}",
+        f"--python_out={out}",
+        f"--pyi_out={out}",
+        f"--grpc_python_out={out}",
+        f"--plugin=protoc-gen-mypy_grpc={mypy_grpc_plugin()}",
+        f"--mypy_grpc_out={out}",
         *proto_files(),
     ]
     done = subprocess.run(args, cwd=PROTOS, capture_output=True, text=True, check=False)
@@ -88,8 +94,12 @@ def generate(out: Path) -> Path:
 
 def differences(a: Path, b: Path) -> list[str]:
     """Relative paths that differ between two trees (missing on either side or different content)."""
-    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    files_a = {
+        p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    }
+    files_b = {
+        p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    }
     changed = [f for f in files_a & files_b if not filecmp.cmp(a / f, b / f, shallow=False)]
     return sorted((files_a ^ files_b) | set(changed))
 
@@ -102,7 +112,9 @@ def install(fresh: Path, target: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--check", action="store_true", help="fail if gen/python is stale; write nothing")
     parser.add_argument("--out", type=Path, help="write the generated tree under this directory")
     args = parser.parse_args(argv)

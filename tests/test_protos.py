@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -46,12 +47,16 @@ def descriptors() -> list[d.FileDescriptorProto]:
 def declarations(fd: d.FileDescriptorProto) -> Iterator[tuple[str, tuple[int, ...]]]:
     """Every service, rpc, message, field, oneof, enum and enum value with its source path."""
 
-    def enum(e: d.EnumDescriptorProto, name: str, path: tuple[int, ...]) -> Iterator[tuple[str, tuple[int, ...]]]:
+    def enum(
+        e: d.EnumDescriptorProto, name: str, path: tuple[int, ...]
+    ) -> Iterator[tuple[str, tuple[int, ...]]]:
         yield f"enum {name}", path
         for j, v in enumerate(e.value):
             yield f"enum value {v.name}", (*path, ENUM_VALUE, j)
 
-    def message(m: d.DescriptorProto, name: str, path: tuple[int, ...]) -> Iterator[tuple[str, tuple[int, ...]]]:
+    def message(
+        m: d.DescriptorProto, name: str, path: tuple[int, ...]
+    ) -> Iterator[tuple[str, tuple[int, ...]]]:
         if m.options.map_entry:
             return
         yield f"message {name}", path
@@ -102,18 +107,32 @@ def test_api_docs_are_up_to_date() -> None:
 
 
 def test_generated_modules_import_under_the_civid_namespace() -> None:
-    from civid.issuer.v1 import issuer_service_pb2_grpc, officer_service_pb2_grpc
-    from civid.verifier.v1 import relying_party_admin_service_pb2_grpc, verifier_service_pb2_grpc
+    from civid.issuer.v1 import issuer_service_pb2, officer_service_pb2
+    from civid.verifier.v1 import relying_party_admin_service_pb2, verifier_service_pb2
 
-    assert issuer_service_pb2_grpc.IssuerServiceStub
-    assert officer_service_pb2_grpc.OfficerServiceStub
-    assert verifier_service_pb2_grpc.VerifierServiceStub
-    assert relying_party_admin_service_pb2_grpc.RelyingPartyAdminServiceStub
+    services = [
+        name
+        for module in (
+            issuer_service_pb2,
+            officer_service_pb2,
+            verifier_service_pb2,
+            relying_party_admin_service_pb2,
+        )
+        for name in (s.full_name for s in module.DESCRIPTOR.services_by_name.values())
+    ]
+    assert services == [
+        "civid.issuer.v1.IssuerService",
+        "civid.issuer.v1.OfficerService",
+        "civid.verifier.v1.VerifierService",
+        "civid.verifier.v1.RelyingPartyAdminService",
+    ]
 
 
 def test_namespace_levels_of_the_generated_tree_have_no_init_file() -> None:
     gen = ROOT / "gen" / "python" / "civid"
-    offenders = [p for p in (gen, gen / "common", gen / "issuer", gen / "verifier") if (p / "__init__.py").exists()]
+    offenders = [
+        p for p in (gen, gen / "common", gen / "issuer", gen / "verifier") if (p / "__init__.py").exists()
+    ]
     assert offenders == []
 
 
@@ -128,7 +147,7 @@ def test_every_declaration_has_a_leading_comment(descriptors: list[d.FileDescrip
 def test_every_core_error_code_is_an_error_reason() -> None:
     from civid.common.v1 import error_reason_pb2
 
-    reasons = {name.removeprefix("ERROR_REASON_") for name in error_reason_pb2.ErrorReason.keys()}
+    reasons = {v.name.removeprefix("ERROR_REASON_") for v in error_reason_pb2.ErrorReason.DESCRIPTOR.values}
     assert sorted(code.value for code in ErrorCode if code.value not in reasons) == []
 
 
@@ -136,11 +155,23 @@ def test_the_services_own_error_reasons_are_declared() -> None:
     from civid.common.v1 import error_reason_pb2
 
     services_own = {
-        "ENROLLMENT_FAILED", "ENROLLMENT_LOCKED", "ATTEMPTS_EXHAUSTED", "IMAGE_TOO_LARGE", "MESSAGE_TOO_LARGE",
-        "RP_UNAUTHENTICATED", "POLICY_NOT_ALLOWED", "CLAIM_NOT_ALLOWED", "REQUEST_EXPIRED", "REQUEST_NOT_FOUND",
-        "OFFICER_UNAUTHENTICATED", "IDEMPOTENCY_CONFLICT", "SLOT_FULL", "HOLDER_PROOF_INVALID", "OVERLOADED",
+        "ENROLLMENT_FAILED",
+        "ENROLLMENT_LOCKED",
+        "ATTEMPTS_EXHAUSTED",
+        "IMAGE_TOO_LARGE",
+        "MESSAGE_TOO_LARGE",
+        "RP_UNAUTHENTICATED",
+        "POLICY_NOT_ALLOWED",
+        "CLAIM_NOT_ALLOWED",
+        "REQUEST_EXPIRED",
+        "REQUEST_NOT_FOUND",
+        "OFFICER_UNAUTHENTICATED",
+        "IDEMPOTENCY_CONFLICT",
+        "SLOT_FULL",
+        "HOLDER_PROOF_INVALID",
+        "OVERLOADED",
     }
-    reasons = {name.removeprefix("ERROR_REASON_") for name in error_reason_pb2.ErrorReason.keys()}
+    reasons = {v.name.removeprefix("ERROR_REASON_") for v in error_reason_pb2.ErrorReason.DESCRIPTOR.values}
     assert sorted(services_own - reasons) == []
 
 
@@ -161,15 +192,19 @@ def test_every_creating_rpc_takes_an_idempotency_key(descriptors: list[d.FileDes
     messages = messages_by_name(descriptors)
     creating = ("Create", "Complete", "Book", "AssistedEnrollment", "RebindHolder")
     wrong = [
-        name for name, rpc in rpcs(descriptors)
-        if rpc.name.startswith(creating) and "request_id" not in {f.name for f in messages[rpc.input_type].field}
+        name
+        for name, rpc in rpcs(descriptors)
+        if rpc.name.startswith(creating)
+        and "request_id" not in {f.name for f in messages[rpc.input_type].field}
     ]
     assert wrong == []
 
 
 def test_every_enum_starts_with_an_unspecified_zero_value(descriptors: list[d.FileDescriptorProto]) -> None:
     wrong = [
-        f"{fd.package}.{e.name}" for fd in descriptors for e in fd.enum_type
+        f"{fd.package}.{e.name}"
+        for fd in descriptors
+        for e in fd.enum_type
         if e.value[0].number != 0 or not e.value[0].name.endswith("_UNSPECIFIED")
     ]
     assert wrong == []
@@ -188,7 +223,8 @@ async def test_generated_stubs_carry_a_call_over_a_real_server() -> None:
             return pb.GetDidDocumentResponse(did="did:web:issuer.civid.example", did_document_json="{}")
 
     server = grpc.aio.server()
-    pb_grpc.add_IssuerServiceServicer_to_server(Issuer(), server)
+    # Only GetDidDocument is implemented; the generated base class answers UNIMPLEMENTED for the rest.
+    pb_grpc.add_IssuerServiceServicer_to_server(Issuer(), server)  # type: ignore[abstract]
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     try:
@@ -204,3 +240,20 @@ def test_buf_lint_passes() -> None:
     assert shutil.which("node") is not None
     done = subprocess.run([str(BUF), "lint"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_authentication_guide_signatures_verify_over_its_signing_inputs() -> None:
+    import re
+
+    import rfc8785
+    from nacl.signing import SigningKey
+
+    guide = (ROOT / "docs" / "api" / "authentication.md").read_text(encoding="utf-8")
+    seeds = re.findall(r"Seed \(hex\): `([0-9a-f]{64})`", guide)
+    inputs = re.findall(r"```json\n(.*?)\n```", guide, re.S)
+    signatures = re.findall(r"Signature \(hex\): `([0-9a-f]{128})`", guide)
+    assert len(seeds) == len(inputs) == len(signatures) == 2
+    for seed, text, signature in zip(seeds, inputs, signatures, strict=True):
+        message = text.encode("utf-8")
+        assert rfc8785.dumps(json.loads(text)) == message, "the signing input is not in JCS form"
+        assert SigningKey(bytes.fromhex(seed)).sign(message).signature.hex() == signature

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld import WorkLimits, canonicalize, canonicalize_detailed, canonicalize_nquads_of
 from civid.core.jsonld.contexts import CIVID_V1, CREDENTIALS_V2

@@ -15,20 +15,40 @@ SPEC_SEED = "c96ef9ea10c5e414c471723aff9de72c35fa5b70fae97e8832ecac7d2e2b8ed6"
 def civid(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "civid.cli.main", *args],
-        input=stdin, capture_output=True, text=True, timeout=120, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def test_sign_with_the_spec_key_and_created_reproduces_the_spec_proof_value():
-    run = civid("credential", "sign", "--key-seed-hex", SPEC_SEED, "--created", "2023-02-24T23:36:38Z",
-                str(VECTORS / "eddsa-rdfc-2022/unsigned.json"))
+    run = civid(
+        "credential",
+        "sign",
+        "--key-seed-hex",
+        SPEC_SEED,
+        "--created",
+        "2023-02-24T23:36:38Z",
+        str(VECTORS / "eddsa-rdfc-2022/unsigned.json"),
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout) == load_vector("eddsa-rdfc-2022/signedDataInt.json")
 
 
 def test_sign_with_jcs_reproduces_the_spec_proof_value():
-    run = civid("credential", "sign", "--key-seed-hex", SPEC_SEED, "--created", "2023-02-24T23:36:38Z",
-                "--cryptosuite", "eddsa-jcs-2022", str(VECTORS / "eddsa-rdfc-2022/unsigned.json"))
+    run = civid(
+        "credential",
+        "sign",
+        "--key-seed-hex",
+        SPEC_SEED,
+        "--created",
+        "2023-02-24T23:36:38Z",
+        "--cryptosuite",
+        "eddsa-jcs-2022",
+        str(VECTORS / "eddsa-rdfc-2022/unsigned.json"),
+    )
     assert json.loads(run.stdout) == load_vector("eddsa-jcs-2022/signedJCS.json")
 
 

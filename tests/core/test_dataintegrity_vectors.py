@@ -22,7 +22,9 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def spec_key() -> Ed25519KeyPair:
-    return Ed25519KeyPair.from_secret_multikey(load_vector("eddsa-rdfc-2022/keyPair.json")["privateKeyMultibase"])
+    return Ed25519KeyPair.from_secret_multikey(
+        load_vector("eddsa-rdfc-2022/keyPair.json")["privateKeyMultibase"]
+    )
 
 
 def options_from(config: dict, created: datetime = CREATED) -> ProofOptions:
@@ -37,12 +39,24 @@ def options_from(config: dict, created: datetime = CREATED) -> ProofOptions:
 
 
 SIGNING_CASES = [
-    ("eddsa-rdfc-2022/unsigned.json", "eddsa-rdfc-2022/proofConfigDataInt.json",
-     "eddsa-rdfc-2022/signedDataInt.json", "eddsa-rdfc-2022/combinedHashDataInt.txt"),
-    ("eddsa-rdfc-2022/employ/employmentAuth.json", "eddsa-rdfc-2022/employ/proofConfigDataInt.json",
-     "eddsa-rdfc-2022/employ/signedDataInt.json", "eddsa-rdfc-2022/employ/combinedHashDataInt.txt"),
-    ("eddsa-rdfc-2022/unsigned.json", "eddsa-jcs-2022/proofConfigJCS.json",
-     "eddsa-jcs-2022/signedJCS.json", "eddsa-jcs-2022/combinedHashJCS.txt"),
+    (
+        "eddsa-rdfc-2022/unsigned.json",
+        "eddsa-rdfc-2022/proofConfigDataInt.json",
+        "eddsa-rdfc-2022/signedDataInt.json",
+        "eddsa-rdfc-2022/combinedHashDataInt.txt",
+    ),
+    (
+        "eddsa-rdfc-2022/employ/employmentAuth.json",
+        "eddsa-rdfc-2022/employ/proofConfigDataInt.json",
+        "eddsa-rdfc-2022/employ/signedDataInt.json",
+        "eddsa-rdfc-2022/employ/combinedHashDataInt.txt",
+    ),
+    (
+        "eddsa-rdfc-2022/unsigned.json",
+        "eddsa-jcs-2022/proofConfigJCS.json",
+        "eddsa-jcs-2022/signedJCS.json",
+        "eddsa-jcs-2022/combinedHashJCS.txt",
+    ),
 ]
 
 
@@ -113,7 +127,9 @@ def test_a_proof_chain_is_reproduced_with_previous_proof():
 
 def test_a_chain_whose_previous_proof_was_removed_fails():
     chain = copy.deepcopy(load_vector("eddsa-rdfc-2022/proof-set-chain/signedProofChain2.json"))
-    chain["proof"] = [p for p in proofs_of(chain) if p.get("id") != "urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23"]
+    chain["proof"] = [
+        p for p in proofs_of(chain) if p.get("id") != "urn:uuid:d94f792a-c546-4d06-b38a-da070ab56c23"
+    ]
     result = verify_credential(chain, CredentialChecks(DidResolver([]), NOW))
     assert ErrorCode.PREVIOUS_PROOF_NOT_FOUND in result.error_codes()
 

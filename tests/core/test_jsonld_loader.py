@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld import (
     context_sha256,
@@ -21,7 +22,7 @@ from civid.core.jsonld import (
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_INDEX = REPO / ".." / "shared" / "reference" / "contexts" / "index.json"
-PACKAGE_CONTEXTS = REPO / "core" / "civid" / "core" / "jsonld" / "contexts"
+PACKAGE_CONTEXTS = REPO / "core" / "civid" / "core" / "jsonld" / "context_files"
 W3C_URLS = [
     contexts.CREDENTIALS_V2,
     contexts.CREDENTIALS_V1,

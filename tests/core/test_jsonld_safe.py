@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld import expand
 from civid.core.jsonld.contexts import CIVID_V1, CREDENTIALS_EXAMPLES_V2, CREDENTIALS_V2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.core.schemas import NATIONAL_ID_V1, SCHEMA_BY_CREDENTIAL_TYPE, schema_for, validate_credential
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld import canonicalize, expand, load_context
 from civid.core.jsonld.contexts import CIVID_V1, CIVID_VOCAB, CREDENTIALS_V2

@@ -20,6 +20,7 @@ def _reason(data: bytes, limits: ImageLimits | None = None) -> FaceReason:
 
 def _png_bomb(width: int, height: int) -> bytes:
     """A real 1-bit PNG of the given size, all black: tiny on disk, huge once decoded."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
@@ -34,13 +35,13 @@ def _encode(image: Image.Image, fmt: str, **params: object) -> bytes:
     return out.getvalue()
 
 
-def test_a_portrait_becomes_an_rgb_image_at_working_size(photo) -> None:
+def test_a_portrait_becomes_an_rgb_image_at_working_size(photo: PhotoBytes) -> None:
     image = load_image(photo("obama.jpg"))
     assert image.mode == "RGB"
     assert max(image.size) == 640
 
 
-def test_working_size_is_configurable(photo) -> None:
+def test_working_size_is_configurable(photo: PhotoBytes) -> None:
     assert max(load_image(photo("obama.jpg"), ImageLimits(working_size=320)).size) == 320
 
 
@@ -63,34 +64,34 @@ def test_jpeg_magic_followed_by_garbage_is_unreadable() -> None:
 
 
 @pytest.mark.parametrize("kept", [0.5, 0.9, 0.999])
-def test_a_truncated_jpeg_is_unreadable(photo, kept: float) -> None:
+def test_a_truncated_jpeg_is_unreadable(photo: PhotoBytes, kept: float) -> None:
     data = photo("obama.jpg")
     assert _reason(data[: int(len(data) * kept)]) is FaceReason.UNREADABLE_IMAGE
 
 
-def test_a_jpeg_missing_only_its_end_marker_is_unreadable(photo) -> None:
+def test_a_jpeg_missing_only_its_end_marker_is_unreadable(photo: PhotoBytes) -> None:
     assert _reason(photo("obama.jpg")[:-2]) is FaceReason.UNREADABLE_IMAGE
 
 
 @pytest.mark.parametrize("cut", [12, 5000])
-def test_a_truncated_png_is_unreadable(photo, cut: int) -> None:
+def test_a_truncated_png_is_unreadable(photo: PhotoBytes, cut: int) -> None:
     assert _reason(photo("astronaut.png")[:-cut]) is FaceReason.UNREADABLE_IMAGE
 
 
-def test_truncated_images_stay_refused_if_pillow_is_told_to_load_them(photo, monkeypatch) -> None:
+def test_truncated_images_stay_refused_if_pillow_is_told_to_load_them(photo: PhotoBytes, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     with pytest.raises(RuntimeError, match="LOAD_TRUNCATED_IMAGES"):
         load_image(photo("obama.jpg"))
 
 
-def test_bytes_over_the_limit_are_too_large_and_the_limit_is_named(photo) -> None:
+def test_bytes_over_the_limit_are_too_large_and_the_limit_is_named(photo: PhotoBytes) -> None:
     data = photo("obama.jpg")
     with pytest.raises(FaceRejected, match=f"limit is {len(data) - 1} bytes") as caught:
         load_image(data, ImageLimits(max_bytes=len(data) - 1))
     assert caught.value.reason is FaceReason.IMAGE_TOO_LARGE
 
 
-def test_pixels_over_the_limit_are_too_large(photo) -> None:
+def test_pixels_over_the_limit_are_too_large(photo: PhotoBytes) -> None:
     assert _reason(photo("obama.jpg"), ImageLimits(max_pixels=100_000)) is FaceReason.IMAGE_TOO_LARGE
 
 
@@ -105,7 +106,7 @@ def test_a_decompression_bomb_over_pillows_limit_is_too_large() -> None:
     assert _reason(bomb, ImageLimits(max_pixels=10**9)) is FaceReason.IMAGE_TOO_LARGE
 
 
-def test_exif_orientation_is_applied(photo) -> None:
+def test_exif_orientation_is_applied(photo: PhotoBytes) -> None:
     upright = Image.open(io.BytesIO(photo("obama2.jpg")))
     stored = upright.transpose(Image.Transpose.ROTATE_90)  # pixels lie on their side...
     exif = Image.Exif()
@@ -122,6 +123,6 @@ def test_transparent_pixels_become_white() -> None:
     assert load_image(_encode(clear, "PNG")).getpixel((10, 10)) == (255, 255, 255)
 
 
-def test_a_grayscale_photo_becomes_rgb(photo) -> None:
+def test_a_grayscale_photo_becomes_rgb(photo: PhotoBytes) -> None:
     gray = Image.open(io.BytesIO(photo("obama.jpg"))).convert("L")
     assert load_image(_encode(gray, "JPEG")).mode == "RGB"

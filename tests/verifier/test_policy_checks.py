@@ -25,8 +25,12 @@ def credential(**fields: Any) -> dict[str, Any]:
         "issuer": TRUSTED,
         "validFrom": "2026-01-01T00:00:00Z",
         "credentialSubject": {
-            "id": "did:key:z6Mkholder", "titleEn": "Mr.", "givenNameEn": "Somchai",
-            "familyNameEn": "Jaidee", "photo": "data:image/jpeg;base64,AA", "nationalIdNumber": "1101700203451",
+            "id": "did:key:z6Mkholder",
+            "titleEn": "Mr.",
+            "givenNameEn": "Somchai",
+            "familyNameEn": "Jaidee",
+            "photo": "data:image/jpeg;base64,AA",
+            "nationalIdNumber": "1101700203451",
             "birthDate": "1985-01-15",
         },
     }
@@ -69,17 +73,22 @@ def test_presentation_without_credentials_fails() -> None:
 
 
 def test_credential_older_than_the_policy_allows_fails_with_too_old() -> None:
-    old = credential(type=["VerifiableCredential", "HouseholdRegistrationCredential"],
-                     validFrom="2025-01-01T00:00:00Z")
+    old = credential(
+        type=["VerifiableCredential", "HouseholdRegistrationCredential"], validFrom="2025-01-01T00:00:00Z"
+    )
     result = policy_checks([old], HOUSEHOLD, NOW)  # 90 days allowed
     assert check(result, "credential[0].policy.age").code is ErrorCode.CREDENTIAL_TOO_OLD
 
 
 def test_age_falls_back_to_the_proof_created_time() -> None:
-    recent = credential(type=["VerifiableCredential", "HouseholdRegistrationCredential"],
-                        proof={"created": "2026-05-30T00:00:00Z"})
+    recent = credential(
+        type=["VerifiableCredential", "HouseholdRegistrationCredential"],
+        proof={"created": "2026-05-30T00:00:00Z"},
+    )
     del recent["validFrom"]
-    assert check(policy_checks([recent], HOUSEHOLD, NOW), "credential[0].policy.age").outcome is Outcome.PASSED
+    assert (
+        check(policy_checks([recent], HOUSEHOLD, NOW), "credential[0].policy.age").outcome is Outcome.PASSED
+    )
 
 
 def test_required_schema_must_be_named_by_the_credential() -> None:
@@ -107,7 +116,9 @@ def test_policy_not_blocking_suspension_passes_with_a_visible_warning() -> None:
     result = apply_suspension_rule(suspended_core_result(), lenient)
     assert result.verified
     status = check(result, "credential[0].status.suspension")
-    assert status.outcome is Outcome.PASSED and status.message.startswith("warning: the credential is suspended")
+    assert status.outcome is Outcome.PASSED and status.message.startswith(
+        "warning: the credential is suspended"
+    )
     assert check(result, "credential[0].policy.suspension").message.startswith("warning:")
 
 

@@ -42,8 +42,18 @@ def test_shipped_airline_policy_releases_english_names_photo_and_id_number_only(
 def test_shipped_passport_policy_releases_the_full_identity() -> None:
     passport = load_policies().get("passport-application")
     assert passport is not None
-    for claim in ("givenNameTh", "familyNameTh", "birthDate", "sex", "address", "cardIssueDate",
-                  "cardExpiryDate", "laserCode", "nationalIdNumber", "photo"):
+    for claim in (
+        "givenNameTh",
+        "familyNameTh",
+        "birthDate",
+        "sex",
+        "address",
+        "cardIssueDate",
+        "cardExpiryDate",
+        "laserCode",
+        "nationalIdNumber",
+        "photo",
+    ):
         assert claim in passport.required_claims
 
 
@@ -105,5 +115,7 @@ def test_relying_party_naming_an_unknown_policy_is_refused() -> None:
     data = tomllib.loads(
         '[[relying_party]]\nid = "x-air"\ndisplay_name = { en = "X", th = "X" }\npolicies = ["nope"]\n'
     )
-    with pytest.raises(DomainError, match=r"rp\.toml: relying party 'x-air': field 'policies': no policy 'nope'"):
+    with pytest.raises(
+        DomainError, match=r"rp\.toml: relying party 'x-air': field 'policies': no policy 'nope'"
+    ):
         parse_relying_party_specs(data, load_policies(), "rp.toml")

@@ -22,11 +22,18 @@ def national_id(**subject: Any) -> dict[str, Any]:
         "id": "did:key:z6Mkholder",
         "nationalIdNumber": "1101700203451",
         "laserCode": "JT0-1234567-89",
-        "titleTh": "นาย", "givenNameTh": "สมชาย", "familyNameTh": "ใจดี",
-        "titleEn": "Mr.", "givenNameEn": "Somchai", "familyNameEn": "Jaidee",
-        "birthDate": "1985-01-15", "sex": "male", "religion": "Buddhism",
+        "titleTh": "นาย",
+        "givenNameTh": "สมชาย",
+        "familyNameTh": "ใจดี",
+        "titleEn": "Mr.",
+        "givenNameEn": "Somchai",
+        "familyNameEn": "Jaidee",
+        "birthDate": "1985-01-15",
+        "sex": "male",
+        "religion": "Buddhism",
         "address": {"houseNumber": "99/1", "province": "Bangkok", "postalCode": "10200"},
-        "cardIssueDate": "2024-01-15", "cardExpiryDate": "2032-01-14",
+        "cardIssueDate": "2024-01-15",
+        "cardExpiryDate": "2032-01-14",
         "photo": "data:image/jpeg;base64,/9j/4AAQ",
     }
     claims.update(subject)
@@ -36,8 +43,11 @@ def national_id(**subject: Any) -> dict[str, Any]:
 def test_airline_receives_english_names_photo_and_id_number_and_nothing_else() -> None:
     released = release_claims(national_id(), AIRLINE, AIRLINE.claims)
     assert released == {
-        "titleEn": "Mr.", "givenNameEn": "Somchai", "familyNameEn": "Jaidee",
-        "photo": "data:image/jpeg;base64,/9j/4AAQ", "nationalIdNumber": "1101700203451",
+        "titleEn": "Mr.",
+        "givenNameEn": "Somchai",
+        "familyNameEn": "Jaidee",
+        "photo": "data:image/jpeg;base64,/9j/4AAQ",
+        "nationalIdNumber": "1101700203451",
     }
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.wallet.domain import Disclosure, DisclosureOutcome, Language, Wallet
 from civid.wallet.store import (

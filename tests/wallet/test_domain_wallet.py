@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from civid.core.crypto.keys import Ed25519KeyPair, Ed25519PublicKey
 from civid.core.did.key import did_key_for, public_key_of_did_key, verification_method_id_for
 from civid.core.errors import CividError, ErrorCode

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.wallet.store import FAST_KDF, EncryptedStore, StoreCorrupted, WrongPin
 from civid.wallet.store.container import parse_container

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.wallet.store import (
     FAST_KDF,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from civid.core.errors import CividError, ErrorCode
 from civid.wallet.thai_dates import (
     ENGLISH_MONTHS_ABBR,

@@ -44,10 +44,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     verify.add_argument("--now", help="verify as at this ISO date-time (default: now)")
     verify.add_argument("--challenge", help="the challenge a presentation must carry")
     verify.add_argument("--domain", help="the domain a presentation must carry")
-    verify.add_argument("--controller-doc", action="append", default=[], metavar="FILE",
-                        help="a DID/controller document to resolve non-did:key verification methods")
-    verify.add_argument("--status-list", action="append", default=[], metavar="FILE",
-                        help="a status list credential; without any, status is reported 'not checked'")
+    verify.add_argument(
+        "--controller-doc",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a DID/controller document to resolve non-did:key verification methods",
+    )
+    verify.add_argument(
+        "--status-list",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a status list credential; without any, status is reported 'not checked'",
+    )
     verify.set_defaults(_action=_verify)
 
     sign = sub.add_parser("sign", help="add a Data Integrity proof to a document")

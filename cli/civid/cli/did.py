@@ -16,7 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    pair = Ed25519KeyPair.from_seed(bytes.fromhex(args.seed_hex)) if args.seed_hex else Ed25519KeyPair.generate()
+    pair = (
+        Ed25519KeyPair.from_seed(bytes.fromhex(args.seed_hex)) if args.seed_hex else Ed25519KeyPair.generate()
+    )
     did = did_key_for(pair.public_key)
     out = {"did": did, "didDocument": resolve_did_key(did)}
     if not args.seed_hex:

@@ -134,7 +134,11 @@ def _check_status(vc: Mapping[str, Any], checks: CredentialChecks, out: ResultBu
             _verify_status_list(list_vc, vc, checks)
             if read_status(entry, list_vc):
                 code = ErrorCode.SUSPENDED if purpose == StatusPurpose.SUSPENSION else ErrorCode.REVOKED
-                out.failed(name, code, f"the credential is {'suspended' if code is ErrorCode.SUSPENDED else 'revoked'}")
+                out.failed(
+                    name,
+                    code,
+                    f"the credential is {'suspended' if code is ErrorCode.SUSPENDED else 'revoked'}",
+                )
             else:
                 out.passed(name)
         except CividError as exc:
@@ -148,7 +152,9 @@ def _verify_status_list(list_vc: Mapping[str, Any], vc: Mapping[str, Any], check
         first = result.errors[0]
         raise CividError(ErrorCode.STATUS_LIST_INVALID, f"the status list does not verify: {first.message}")
     if issuer_id(list_vc) != issuer_id(vc):
-        raise CividError(ErrorCode.STATUS_LIST_INVALID, "the status list has another issuer than the credential")
+        raise CividError(
+            ErrorCode.STATUS_LIST_INVALID, "the status list has another issuer than the credential"
+        )
 
 
 def verify_credential(vc: Mapping[str, Any], checks: CredentialChecks) -> VerificationResult:

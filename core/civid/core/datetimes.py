@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 from civid.core.errors import CividError, ErrorCode
 
 # xsd:dateTimeStamp — a date-time with a mandatory time-zone offset.
-_DATETIME_STAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"
-)
+_DATETIME_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
 
 
 def parse_datetime(value: object, field: str) -> datetime:

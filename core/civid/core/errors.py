@@ -92,6 +92,21 @@ class ErrorCode(StrEnum):
     FACE_REJECTED = "FACE_REJECTED"  # the photo cannot be used: the FaceReason says why
     FACE_MODEL_UNAVAILABLE = "FACE_MODEL_UNAVAILABLE"  # a model file is missing or unusable (start-up)
     FACE_TEMPLATE_INVALID = "FACE_TEMPLATE_INVALID"  # malformed, or made by another backend/model
+    # issuer services (enrollment, holder proofs, officers, request limits)
+    ENROLLMENT_FAILED = "ENROLLMENT_FAILED"
+    ATTEMPTS_EXHAUSTED = "ATTEMPTS_EXHAUSTED"
+    ENROLLMENT_LOCKED = "ENROLLMENT_LOCKED"
+    ENROLLMENT_EXPIRED = "ENROLLMENT_EXPIRED"
+    HOLDER_PROOF_INVALID = "HOLDER_PROOF_INVALID"
+    HOLDER_NOT_ENROLLED = "HOLDER_NOT_ENROLLED"
+    OFFICER_UNAUTHENTICATED = "OFFICER_UNAUTHENTICATED"
+    OFFICER_NOT_PERMITTED = "OFFICER_NOT_PERMITTED"
+    IMAGE_TOO_LARGE = "IMAGE_TOO_LARGE"
+    FIELD_INVALID = "FIELD_INVALID"
+    OVERLOADED = "OVERLOADED"
+    # wallet clients (a remote service could not be reached or answered with an unknown reason)
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    SERVICE_ERROR = "SERVICE_ERROR"
 
 
 class CividError(Exception):

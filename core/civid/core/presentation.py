@@ -123,7 +123,9 @@ def verify_presentation(
             out.passed("presentation.holder_binding")
     for index, credential in enumerate(credentials_of(vp)):
         label = f"credential[{index}]."
-        out.extend(verify_credential(credential, CredentialChecks(checks.resolver, now, checks.status_lists)), label)
+        out.extend(
+            verify_credential(credential, CredentialChecks(checks.resolver, now, checks.status_lists)), label
+        )
         if all(subject == holder for subject in _subject_ids(credential)):
             out.passed(label + "subject_binding")
         else:

@@ -33,7 +33,9 @@ class RpcFailure(Exception):
 
     def to_status(self) -> grpc.Status:
         details = []
-        info = error_details_pb2.ErrorInfo(reason=self.reason, domain=ERROR_DOMAIN, metadata=dict(self.metadata))
+        info = error_details_pb2.ErrorInfo(
+            reason=self.reason, domain=ERROR_DOMAIN, metadata=dict(self.metadata)
+        )
         packed = any_pb2.Any()
         packed.Pack(info)
         details.append(packed)
@@ -71,7 +73,8 @@ def error_details(error: grpc.RpcError) -> ErrorDetails:
     """The ErrorInfo of a failed call (reason "" when the server sent none, e.g. a transport error)."""
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     message = error.details() if hasattr(error, "details") else str(error)
-    reason, metadata, violations = "", {}, ()
+    reason, metadata = "", {}
+    violations: tuple[tuple[str, str], ...] = ()
     status = _status_of(error)
     if status is not None:
         for detail in status.details:

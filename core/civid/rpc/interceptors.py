@@ -15,7 +15,7 @@ from civid.rpc import metrics
 log = logging.getLogger("civid.access")
 
 
-class RequestLogInterceptor(grpc.aio.ServerInterceptor):
+class RequestLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Logs method, status and duration of every call with a request id; never the payload."""
 
     async def intercept_service(
@@ -35,8 +35,16 @@ class RequestLogInterceptor(grpc.aio.ServerInterceptor):
             status = (code or grpc.StatusCode.OK).name if not isinstance(code, int) else str(code)
             elapsed = time.perf_counter() - started
             metrics.observe_rpc(method, status, elapsed)
-            log.info("rpc", extra={"event": "rpc", "method": method, "status": status,
-                                   "duration_ms": round(elapsed * 1000, 2), "request_id": request_id})
+            log.info(
+                "rpc",
+                extra={
+                    "event": "rpc",
+                    "method": method,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "request_id": request_id,
+                },
+            )
 
         if handler.unary_unary:
             inner = handler.unary_unary

@@ -9,15 +9,25 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-RPC_TOTAL = Counter("civid_rpc_total", "gRPC calls by method and status code", ["method", "code"], registry=REGISTRY)
+RPC_TOTAL = Counter(
+    "civid_rpc_total", "gRPC calls by method and status code", ["method", "code"], registry=REGISTRY
+)
 RPC_SECONDS = Histogram(
-    "civid_rpc_duration_seconds", "gRPC call latency", ["method"], registry=REGISTRY,
+    "civid_rpc_duration_seconds",
+    "gRPC call latency",
+    ["method"],
+    registry=REGISTRY,
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
 VERIFICATIONS = Counter(
-    "civid_verifications_total", "presentation verifications by outcome", ["policy", "outcome"], registry=REGISTRY
+    "civid_verifications_total",
+    "presentation verifications by outcome",
+    ["policy", "outcome"],
+    registry=REGISTRY,
 )
-ENROLLMENTS = Counter("civid_enrollments_total", "enrollment attempts by outcome", ["outcome"], registry=REGISTRY)
+ENROLLMENTS = Counter(
+    "civid_enrollments_total", "enrollment attempts by outcome", ["outcome"], registry=REGISTRY
+)
 
 
 def observe_rpc(method: str, code: str, seconds: float) -> None:

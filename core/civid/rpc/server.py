@@ -48,8 +48,18 @@ Register = Callable[[grpc.aio.Server], Sequence[str]]
 """Adds servicers to the server and returns their full service names (for health and reflection)."""
 
 
-def build_server(settings: ServerSettings, register: Register) -> tuple[grpc.aio.Server, int]:
-    """A started-to-be server with every service registered; returns it and the bound port."""
+@dataclass(frozen=True)
+class BuiltServer:
+    """A server ready to start: the bound port, its health servicer and its service names."""
+
+    server: grpc.aio.Server
+    port: int
+    health: health.aio.HealthServicer
+    services: tuple[str, ...]
+
+
+def build_server(settings: ServerSettings, register: Register) -> BuiltServer:
+    """A server with every service registered, health checking and reflection, bound to its port."""
     options = [
         ("grpc.max_receive_message_length", settings.max_message_bytes),
         ("grpc.max_send_message_length", settings.max_message_bytes),
@@ -70,25 +80,23 @@ def build_server(settings: ServerSettings, register: Register) -> tuple[grpc.aio
         port = server.add_secure_port(settings.listen, settings.tls.credentials())
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")
-    server._civid_health = health_servicer  # type: ignore[attr-defined]
-    server._civid_services = names  # type: ignore[attr-defined]
-    return server, port
+    return BuiltServer(server, port, health_servicer, tuple(names))
 
 
-async def mark_serving(server: grpc.aio.Server) -> None:
-    health_servicer = server._civid_health  # type: ignore[attr-defined]
-    for name in [*server._civid_services, ""]:  # type: ignore[attr-defined]
-        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+async def mark_serving(built: BuiltServer) -> None:
+    for name in [*built.services, ""]:
+        await built.health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
 
 async def run_until_signalled(
-    server: grpc.aio.Server,
+    built: BuiltServer,
     grace_seconds: float,
     on_ready: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Serve until SIGTERM/SIGINT, then stop accepting calls and let in-flight ones finish."""
+    server = built.server
     await server.start()
-    await mark_serving(server)
+    await mark_serving(built)
     if on_ready is not None:
         await on_ready()
     stop = asyncio.Event()
@@ -100,8 +108,7 @@ async def run_until_signalled(
     await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
     if stop.is_set():
         log.info("shutting down", extra={"event": "shutdown", "grace_seconds": grace_seconds})
-        health_servicer = server._civid_health  # type: ignore[attr-defined]
-        await health_servicer.enter_graceful_shutdown()
+        await built.health.enter_graceful_shutdown()
         await server.stop(grace_seconds)
     waiter.cancel()
     stopper.cancel()

@@ -1,6 +1,6 @@
-"""An offline, pyld-compatible document loader over the contexts shipped in ``contexts/``.
+"""An offline, pyld-compatible document loader over the contexts shipped in ``context_files/``.
 
-Only the exact URLs listed in ``contexts/index.json`` are served; any other URL is refused with
+Only the exact URLs listed in ``context_files/index.json`` are served; any other URL is refused with
 ``UNKNOWN_CONTEXT``. Nothing here ever touches the network. Each file is read, checked against its
 pinned sha256 and parsed once per process; callers always receive their own copy.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from civid.core.errors import CividError, ErrorCode
 
 _PACKAGE = "civid.core.jsonld"
-_FOLDER = "contexts"
+_FOLDER = "context_files"
 _INDEX = "index.json"
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Final, TypeVar
 
-from civid.core.errors import CividError, ErrorCode
 from pyld.jsonld import JsonLdError
+
+from civid.core.errors import CividError, ErrorCode
 
 T = TypeVar("T")
 

@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from civid.core.errors import CividError, ErrorCode
-from civid.core.jsonld.nquads import serialize_quad, serialize_term
 from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
+
+from civid.core.errors import CividError, ErrorCode
+from civid.core.jsonld.nquads import serialize_quad, serialize_term
 
 Quad = dict[str, Any]
 Dataset = Mapping[str, list[dict[str, Any]]]

@@ -22,11 +22,12 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from cachetools import LRUCache
+from pyld import ContextResolver
+from pyld.jsonld import JsonLdProcessor
+
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld.loader import document_loader
 from civid.core.jsonld.pyld_errors import call_pyld
-from pyld import ContextResolver
-from pyld.jsonld import JsonLdProcessor
 
 Dataset = dict[str, list[dict[str, Any]]]
 
@@ -56,7 +57,7 @@ class _LockedLRUCache(LRUCache[str, Any]):
         with self._lock:
             return super().__contains__(key)
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         with self._lock:
             return super().get(key, default)
 

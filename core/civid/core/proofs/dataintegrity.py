@@ -127,15 +127,20 @@ def _decode_signature(proof: Mapping[str, Any]) -> bytes:
     try:
         signature = decode_base58btc(value)
     except MultibaseError as exc:
-        raise CividError(ErrorCode.INVALID_PROOF_VALUE_ENCODING, f"proofValue is not base58btc: {exc}") from exc
+        raise CividError(
+            ErrorCode.INVALID_PROOF_VALUE_ENCODING, f"proofValue is not base58btc: {exc}"
+        ) from exc
     if len(signature) != 64:
         raise CividError(
-            ErrorCode.INVALID_PROOF_VALUE_ENCODING, f"an Ed25519 signature has 64 bytes, found {len(signature)}"
+            ErrorCode.INVALID_PROOF_VALUE_ENCODING,
+            f"an Ed25519 signature has 64 bytes, found {len(signature)}",
         )
     return signature
 
 
-def _check_options(proof: Mapping[str, Any], expect: ProofExpectations, label: str, out: ResultBuilder) -> bool:
+def _check_options(
+    proof: Mapping[str, Any], expect: ProofExpectations, label: str, out: ResultBuilder
+) -> bool:
     """Purpose, created/expires, challenge and domain. Returns False when a check failed."""
     ok = True
     purpose = proof.get("proofPurpose")
@@ -205,7 +210,9 @@ def _verify_one(
         out.failed_with(f"{label}.signature", exc)
         return None
     if not method.public_key.verify(hash_data, signature):
-        out.failed(f"{label}.signature", ErrorCode.INVALID_SIGNATURE, "the signature does not match the document")
+        out.failed(
+            f"{label}.signature", ErrorCode.INVALID_SIGNATURE, "the signature does not match the document"
+        )
         return None
     out.passed(f"{label}.signature")
     return method

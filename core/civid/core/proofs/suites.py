@@ -27,9 +27,14 @@ EDDSA_JCS_2022 = "eddsa-jcs-2022"
 class Cryptosuite(Protocol):
     """One way of turning (document, proof options) into the bytes that are signed."""
 
-    name: str
-    proof_type: str
-    can_sign: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def proof_type(self) -> str: ...
+
+    @property
+    def can_sign(self) -> bool: ...
 
     def signing_config(self, document: Mapping[str, Any], options: Mapping[str, Any]) -> dict[str, Any]:
         """The proof as it is embedded after signing (without proofValue)."""
@@ -128,8 +133,12 @@ def suite_for_proof(proof: Mapping[str, Any]) -> Cryptosuite:
     """The suite that verifies ``proof``, or UNSUPPORTED_CRYPTOSUITE naming what was found."""
     proof_type = proof.get("type")
     cryptosuite = proof.get("cryptosuite")
-    key = (proof_type, cryptosuite) if proof_type == DATA_INTEGRITY_PROOF else (proof_type, None)
-    suite = _SUITES.get(key) if isinstance(proof_type, str) else None
+    suite: Cryptosuite | None = None
+    if isinstance(proof_type, str):
+        suite_name = (
+            cryptosuite if proof_type == DATA_INTEGRITY_PROOF and isinstance(cryptosuite, str) else None
+        )
+        suite = _SUITES.get((proof_type, suite_name))
     if suite is None:
         found = f"type={proof_type!r}" + (f", cryptosuite={cryptosuite!r}" if cryptosuite else "")
         raise CividError(ErrorCode.UNSUPPORTED_CRYPTOSUITE, f"unsupported proof ({found})")

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any, Final
 
-from civid.core.errors import CividError, ErrorCode
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
+
+from civid.core.errors import CividError, ErrorCode
 
 _BASE: Final = "https://w3id.org/civid/schemas/"
 COMMON_V1: Final = _BASE + "common/v1.json"

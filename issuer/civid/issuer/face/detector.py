@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-from civid.issuer.face.errors import FaceRejected
-from civid.issuer.face.types import FaceBox, FaceReason
 from facenet_pytorch import MTCNN
 from PIL import Image
+
+from civid.issuer.face.errors import FaceRejected
+from civid.issuer.face.types import FaceBox, FaceReason
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from pathlib import Path
 import dlib
 import face_recognition_models
 import numpy as np
+from PIL import Image
+
 from civid.issuer.face.modelfile import file_sha256, require_file
 from civid.issuer.face.types import FaceBox
-from PIL import Image
 
 DEFAULT_THRESHOLD = 0.6
 

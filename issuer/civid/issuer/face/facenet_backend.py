@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import torch
-from civid.issuer.face.errors import FaceModelUnavailable
-from civid.issuer.face.modelfile import file_sha256, require_file
-from civid.issuer.face.types import FaceBox
 from facenet_pytorch import InceptionResnetV1
 from facenet_pytorch.models.mtcnn import fixed_image_standardization
 from facenet_pytorch.models.utils.detect_face import extract_face
 from PIL import Image
+
+from civid.issuer.face.errors import FaceModelUnavailable
+from civid.issuer.face.modelfile import file_sha256, require_file
+from civid.issuer.face.types import FaceBox
 
 DEFAULT_THRESHOLD = 1.0
 CROP_SIZE = 160

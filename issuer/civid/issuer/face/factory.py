@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+
 from civid.issuer.face import dlib_backend, facenet_backend
 from civid.issuer.face.detector import DetectorConfig, FaceDetector
 from civid.issuer.face.dlib_backend import DlibEmbedder, DlibModelFiles

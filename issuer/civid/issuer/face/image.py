@@ -12,9 +12,10 @@ import io
 import struct
 from dataclasses import dataclass
 
+from PIL import Image, ImageFile, ImageOps
+
 from civid.issuer.face.errors import FaceRejected
 from civid.issuer.face.types import FaceReason
-from PIL import Image, ImageFile, ImageOps
 
 _MAGIC = {"JPEG": b"\xff\xd8\xff", "PNG": b"\x89PNG\r\n\x1a\n"}
 _PILLOW_FORMATS = {"JPEG": ("JPEG",), "PNG": ("PNG",)}  # JPEG also opens MPO (multi-picture JPEG)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
+from PIL import Image
+
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.face.detector import FaceDetector
 from civid.issuer.face.errors import FaceRejected
 from civid.issuer.face.image import ImageLimits, load_image
 from civid.issuer.face.types import FaceBox, FaceReason, FaceTemplate, MatchDecision, MatchScore
-from PIL import Image
 
 
 class FaceEmbedder(Protocol):

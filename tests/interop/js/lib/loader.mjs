@@ -26,7 +26,7 @@ export function defaultContextsDirs() {
   if(process.env.CIVID_CONTEXTS_DIR) {
     return process.env.CIVID_CONTEXTS_DIR.split(':').filter(Boolean);
   }
-  const shipped = join(REPO_ROOT, 'core', 'civid', 'core', 'jsonld', 'contexts');
+  const shipped = join(REPO_ROOT, 'core', 'civid', 'core', 'jsonld', 'context_files');
   if(existsSync(join(shipped, 'index.json'))) {
     return [shipped];
   }

@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from typing import Final, Protocol
 
-from civid.verifier.domain.errors import DomainErrorCode, RetryableError
 from redis import Redis
+
+from civid.verifier.domain.errors import DomainErrorCode, RetryableError
 
 
 class NonceStore(Protocol):

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Engine, RowMapping, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
 from civid.core.datetimes import utc_now
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.policies import Policy, PolicySet
@@ -27,8 +30,6 @@ from civid.verifier.domain.api_keys import (
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.storage.engine import read, write
 from civid.verifier.domain.storage.schema import api_keys, relying_parties
-from sqlalchemy import Engine, RowMapping, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 
 @dataclass(frozen=True)

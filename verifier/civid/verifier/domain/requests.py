@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Engine, RowMapping, insert, select, update
+
 from civid.core.datetimes import utc_now
 from civid.verifier.config.policies import PolicySet
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
@@ -23,7 +25,6 @@ from civid.verifier.domain.release import requested_claims
 from civid.verifier.domain.relying_parties import RelyingParty, authorize
 from civid.verifier.domain.storage.engine import read, write
 from civid.verifier.domain.storage.schema import presentation_requests, presentation_results
-from sqlalchemy import Engine, RowMapping, insert, select, update
 
 
 class RequestState(StrEnum):

@@ -169,9 +169,10 @@ class StatusListCache:
         unreachable = isinstance(error, OSError) or (
             isinstance(error, CividError) and error.code is ErrorCode.STATUS_UNAVAILABLE
         )
+        if isinstance(error, CividError) and not unreachable:
+            raise CividError(error.code, error.message) from error  # a copy per waiting thread
         if not unreachable:
-            assert error is not None
-            raise error
+            raise RuntimeError(f"fetching the status list {url} failed") from error
         if stale is not None and stale_ok:
             return stale
         age = "" if stale is None else f"; the cached copy is {self._clock() - stale.fetched_at:.0f} s old"

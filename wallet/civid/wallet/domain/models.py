@@ -1,7 +1,8 @@
 """The wallet's values: held credentials, disclosures, settings and e-service requests.
 
-All are frozen. A credential's document is kept as the exact JSON text received (so an export is
-byte-for-byte what the issuer sent); :attr:`HeldCredential.document` parses a fresh copy on each call.
+All are frozen. A credential's document is kept as JSON text (the received object serialized with its
+keys in their order, so an export carries the same JSON values the issuer signed);
+:attr:`HeldCredential.document` parses a fresh copy on each call, so no caller can alter what is held.
 """
 
 from __future__ import annotations

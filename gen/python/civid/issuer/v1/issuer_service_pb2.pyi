@@ -77,12 +77,14 @@ class GetDidDocumentResponse(_message.Message):
     def __init__(self, did: _Optional[str] = ..., did_document_json: _Optional[str] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetStatusListRequest(_message.Message):
-    __slots__ = ("status_list_credential", "if_none_match")
+    __slots__ = ("status_list_credential", "if_none_match", "purpose")
     STATUS_LIST_CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
     IF_NONE_MATCH_FIELD_NUMBER: _ClassVar[int]
+    PURPOSE_FIELD_NUMBER: _ClassVar[int]
     status_list_credential: str
     if_none_match: str
-    def __init__(self, status_list_credential: _Optional[str] = ..., if_none_match: _Optional[str] = ...) -> None: ...
+    purpose: _credential_status_pb2.StatusPurpose
+    def __init__(self, status_list_credential: _Optional[str] = ..., if_none_match: _Optional[str] = ..., purpose: _Optional[_Union[_credential_status_pb2.StatusPurpose, str]] = ...) -> None: ...
 
 class GetStatusListResponse(_message.Message):
     __slots__ = ("status_list_credential_json", "etag", "not_modified", "purpose", "update_time")

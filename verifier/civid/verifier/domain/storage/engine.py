@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
-from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from civid.verifier.domain.errors import DomainError, DomainErrorCode
 
 SQLITE_FILE_NAME: Final = "verifier.db"
 BUSY_TIMEOUT_MS: Final = 30_000

@@ -12,8 +12,9 @@ from typing import Final
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from civid.verifier.domain.storage.engine import write
 from sqlalchemy import Engine
+
+from civid.verifier.domain.storage.engine import write
 
 MIGRATIONS: Final = Path(__file__).parent / "migrations"
 VERSION_TABLE: Final = "civid_verifier_alembic_version"

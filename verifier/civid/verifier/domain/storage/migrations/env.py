@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
+
 from civid.verifier.domain.storage.migrate import VERSION_TABLE
 from civid.verifier.domain.storage.schema import metadata
-from sqlalchemy import Connection
 
 connection = context.config.attributes.get("connection")
 if not isinstance(connection, Connection):

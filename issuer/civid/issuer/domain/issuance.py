@@ -1,0 +1,138 @@
+"""Issuing the national-ID credential: claims from the registry, status entries, schema check, proof.
+
+:meth:`NationalIdIssuer.issue` runs inside the caller's write transaction: the status indexes, the
+signed document and the credential row commit together, so a process killed at any point leaves
+either nothing or a recorded credential (a signed document only leaves the process after commit).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any, Final
+
+from sqlalchemy import Connection
+
+from civid.core.jsonld.contexts import CIVID_V1
+from civid.core.proofs.dataintegrity import ProofOptions, add_proof
+from civid.core.schemas import NATIONAL_ID_V1, validate_credential
+from civid.issuer.domain.keys import KeyRing
+from civid.issuer.domain.status_lists import StatusLists
+from civid.issuer.registry.model import Citizen
+from civid.issuer.registry.photo import photo_data_url
+from civid.issuer.storage import CredentialRecord, StatusPurpose, Store
+
+CREDENTIALS_V2: Final = "https://www.w3.org/ns/credentials/v2"
+NATIONAL_ID_TYPE: Final = "NationalIdCredential"
+CREDENTIAL_TYPES: Final = ("VerifiableCredential", NATIONAL_ID_TYPE)
+BANGKOK: Final = timezone(timedelta(hours=7))
+CARD_NAME: Final = "บัตรประจำตัวประชาชน"
+
+
+def card_expiry_instant(expires: date) -> datetime:
+    """The end of the card's expiry day in Thailand (23:59:59 +07:00), in UTC."""
+    return datetime.combine(expires, time(23, 59, 59), BANGKOK).astimezone(UTC)
+
+
+def _nfc(value: str) -> str:
+    return unicodedata.normalize("NFC", value)
+
+
+def _xsd(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _address(citizen: Citizen) -> dict[str, str]:
+    a = citizen.address
+    fields = {
+        "houseNumber": a.house_number,
+        "moo": a.moo,
+        "soi": a.soi,
+        "road": a.road,
+        "subDistrict": a.sub_district,
+        "district": a.district,
+        "province": a.province,
+        "postalCode": a.postal_code,
+        "houseCode": a.house_code,
+    }
+    return {"type": "ThaiAddress"} | {k: _nfc(v) for k, v in fields.items() if v}
+
+
+def national_id_claims(citizen: Citizen, holder_did: str) -> dict[str, Any]:
+    """``credentialSubject`` of the national-ID credential (text NFC-normalized)."""
+    texts = {
+        "titleTh": citizen.name_th.title,
+        "givenNameTh": citizen.name_th.given,
+        "familyNameTh": citizen.name_th.family,
+        "titleEn": citizen.name_en.title,
+        "givenNameEn": citizen.name_en.given,
+        "familyNameEn": citizen.name_en.family,
+        "religion": citizen.religion,
+    }
+    subject: dict[str, Any] = {
+        "id": holder_did,
+        "type": "Citizen",
+        "nationalIdNumber": citizen.national_id,
+        "laserCode": citizen.laser_code,
+    }
+    subject |= {k: _nfc(v) for k, v in texts.items() if v}
+    return subject | {
+        "birthDate": citizen.birth_date.isoformat(),
+        "sex": citizen.sex.value,
+        "photo": photo_data_url(citizen.photo_jpeg),
+        "cardIssueDate": citizen.card_issued.isoformat(),
+        "cardExpiryDate": citizen.card_expires.isoformat(),
+        "cardIssuingOffice": _nfc(citizen.issuing_office),
+        "address": _address(citizen),
+    }
+
+
+class NationalIdIssuer:
+    def __init__(
+        self, store: Store, keys: KeyRing, status_lists: StatusLists, clock: Callable[[], datetime]
+    ) -> None:
+        self._store = store
+        self._keys = keys
+        self._lists = status_lists
+        self._clock = clock
+
+    def issue(self, citizen: Citizen, holder_did: str, conn: Connection) -> CredentialRecord:
+        """Sign and record a credential for ``citizen`` bound to ``holder_did`` (in ``conn``)."""
+        now = self._clock().astimezone(UTC).replace(microsecond=0)
+        revocation, revocation_entry = self._lists.allocate(StatusPurpose.REVOCATION, conn)
+        suspension, suspension_entry = self._lists.allocate(StatusPurpose.SUSPENSION, conn)
+        valid_until = card_expiry_instant(citizen.card_expires)
+        credential_id = f"urn:uuid:{uuid.uuid4()}"
+        unsigned = {
+            "@context": [CREDENTIALS_V2, CIVID_V1],
+            "id": credential_id,
+            "type": list(CREDENTIAL_TYPES),
+            "name": CARD_NAME,
+            "issuer": self._keys.did,
+            "validFrom": _xsd(now),
+            "validUntil": _xsd(valid_until),
+            "credentialSubject": national_id_claims(citizen, holder_did),
+            "credentialSchema": {"id": NATIONAL_ID_V1, "type": "JsonSchema"},
+            "credentialStatus": [revocation_entry, suspension_entry],
+        }
+        validate_credential(unsigned, NATIONAL_ID_V1)
+        key = self._keys.signing_key()
+        signed = add_proof(
+            unsigned, key.pair, ProofOptions(verification_method=key.verification_method, created=now)
+        )
+        record = CredentialRecord(
+            id=credential_id,
+            national_id=citizen.national_id,
+            holder_did=holder_did,
+            type=NATIONAL_ID_TYPE,
+            document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+            issued_at=now,
+            valid_until=valid_until,
+            revocation=revocation,
+            suspension=suspension,
+        )
+        self._store.credentials.insert(record, conn)
+        return record

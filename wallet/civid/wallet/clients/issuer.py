@@ -1,0 +1,86 @@
+"""The issuer's public API as the wallet uses it: enrolment, the DID document and status lists."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import grpc
+
+from civid.common.v1 import holder_proof_pb2
+from civid.issuer.v1 import issuer_service_pb2 as pb
+from civid.issuer.v1 import issuer_service_pb2_grpc as pb_grpc
+from civid.wallet.clients.channel import open_channel
+from civid.wallet.clients.errors import remote_error
+
+SERVICE: Final = "the issuer"
+COMPLETE_ENROLLMENT_METHOD: Final = "/civid.issuer.v1.IssuerService/CompleteEnrollment"
+ENROLMENT_TIMEOUT_S: Final = 120.0
+CALL_TIMEOUT_S: Final = 15.0
+
+
+@dataclass(frozen=True)
+class EnrollmentStart:
+    """What StartEnrollment answered."""
+
+    enrollment_id: str
+    challenge: str
+    issuer_did: str
+    max_selfie_bytes: int
+    attempts_left: int
+
+
+class IssuerClient:
+    """One channel to the issuer; use as ``async with IssuerClient(...) as issuer``."""
+
+    def __init__(self, address: str, *, tls: bool = False, ca_file: Path | None = None) -> None:
+        self._channel = open_channel(address, tls=tls, ca_file=ca_file)
+        self._stub = pb_grpc.IssuerServiceStub(self._channel)
+
+    async def __aenter__(self) -> IssuerClient:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._channel.close()
+
+    async def start_enrollment(self, national_id: str, laser_code: str, holder_did: str) -> EnrollmentStart:
+        request = pb.StartEnrollmentRequest(national_id=national_id, laser_code=laser_code, holder_did=holder_did)
+        answer = await self._call(self._stub.StartEnrollment, request, CALL_TIMEOUT_S)
+        return EnrollmentStart(
+            answer.enrollment_id, answer.challenge, answer.issuer_did, answer.max_selfie_bytes, answer.attempts_left
+        )
+
+    async def complete_enrollment(
+        self, enrollment_id: str, selfie: bytes, proof: holder_proof_pb2.HolderProof, request_id: str
+    ) -> str:
+        """The issued credential's JSON text."""
+        request = pb.CompleteEnrollmentRequest(
+            enrollment_id=enrollment_id, selfie=selfie, holder_proof=proof, request_id=request_id
+        )
+        answer = await self._call(self._stub.CompleteEnrollment, request, ENROLMENT_TIMEOUT_S)
+        return str(answer.credential.credential_json)
+
+    async def did_document(self) -> dict[str, Any]:
+        answer = await self._call(self._stub.GetDidDocument, pb.GetDidDocumentRequest(), CALL_TIMEOUT_S)
+        document: dict[str, Any] = json.loads(answer.did_document_json)
+        return document
+
+    async def status_list(self, url: str) -> dict[str, Any]:
+        request = pb.GetStatusListRequest(status_list_credential=url)
+        answer = await self._call(self._stub.GetStatusList, request, CALL_TIMEOUT_S)
+        document: dict[str, Any] = json.loads(answer.status_list_credential_json)
+        return document
+
+    async def _call(self, method: Any, request: Any, timeout: float) -> Any:
+        try:
+            return await method(request, timeout=timeout)
+        except grpc.RpcError as exc:
+            raise remote_error(exc, SERVICE) from exc
