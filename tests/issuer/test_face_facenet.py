@@ -7,13 +7,14 @@ InceptionResnetV1 to a temporary file: they prove the loading path and the wirin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 from facenet_pytorch import InceptionResnetV1
 
-from civid.issuer.face import FaceModelUnavailable, create_matcher, load_facenet_weights
+from civid.issuer.face import FaceDetector, FaceModelUnavailable, create_matcher, load_facenet_weights
 
 pytestmark = [pytest.mark.face, pytest.mark.slow]
 
@@ -84,7 +85,9 @@ def test_an_unknown_backend_is_refused() -> None:
         create_matcher("eigenfaces")
 
 
-def test_a_facenet_matcher_makes_unit_512_value_templates(random_weights: Path, face_detector: FaceDetector, photo: PhotoBytes) -> None:
+def test_a_facenet_matcher_makes_unit_512_value_templates(
+    random_weights: Path, face_detector: FaceDetector, photo: Callable[[str], bytes]
+) -> None:
     matcher = create_matcher("facenet", weights_path=random_weights, detector=face_detector, threshold=0.8)
     template = matcher.template(photo("obama.jpg"))
     assert (template.backend, len(template.vector), matcher.threshold) == ("facenet", 512, 0.8)

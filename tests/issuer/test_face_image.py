@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from collections.abc import Callable
 
 import pytest
 from PIL import Image, ImageFile
@@ -35,13 +36,13 @@ def _encode(image: Image.Image, fmt: str, **params: object) -> bytes:
     return out.getvalue()
 
 
-def test_a_portrait_becomes_an_rgb_image_at_working_size(photo: PhotoBytes) -> None:
+def test_a_portrait_becomes_an_rgb_image_at_working_size(photo: Callable[[str], bytes]) -> None:
     image = load_image(photo("obama.jpg"))
     assert image.mode == "RGB"
     assert max(image.size) == 640
 
 
-def test_working_size_is_configurable(photo: PhotoBytes) -> None:
+def test_working_size_is_configurable(photo: Callable[[str], bytes]) -> None:
     assert max(load_image(photo("obama.jpg"), ImageLimits(working_size=320)).size) == 320
 
 
@@ -64,34 +65,36 @@ def test_jpeg_magic_followed_by_garbage_is_unreadable() -> None:
 
 
 @pytest.mark.parametrize("kept", [0.5, 0.9, 0.999])
-def test_a_truncated_jpeg_is_unreadable(photo: PhotoBytes, kept: float) -> None:
+def test_a_truncated_jpeg_is_unreadable(photo: Callable[[str], bytes], kept: float) -> None:
     data = photo("obama.jpg")
     assert _reason(data[: int(len(data) * kept)]) is FaceReason.UNREADABLE_IMAGE
 
 
-def test_a_jpeg_missing_only_its_end_marker_is_unreadable(photo: PhotoBytes) -> None:
+def test_a_jpeg_missing_only_its_end_marker_is_unreadable(photo: Callable[[str], bytes]) -> None:
     assert _reason(photo("obama.jpg")[:-2]) is FaceReason.UNREADABLE_IMAGE
 
 
 @pytest.mark.parametrize("cut", [12, 5000])
-def test_a_truncated_png_is_unreadable(photo: PhotoBytes, cut: int) -> None:
+def test_a_truncated_png_is_unreadable(photo: Callable[[str], bytes], cut: int) -> None:
     assert _reason(photo("astronaut.png")[:-cut]) is FaceReason.UNREADABLE_IMAGE
 
 
-def test_truncated_images_stay_refused_if_pillow_is_told_to_load_them(photo: PhotoBytes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_truncated_images_stay_refused_if_pillow_is_told_to_load_them(
+    photo: Callable[[str], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     with pytest.raises(RuntimeError, match="LOAD_TRUNCATED_IMAGES"):
         load_image(photo("obama.jpg"))
 
 
-def test_bytes_over_the_limit_are_too_large_and_the_limit_is_named(photo: PhotoBytes) -> None:
+def test_bytes_over_the_limit_are_too_large_and_the_limit_is_named(photo: Callable[[str], bytes]) -> None:
     data = photo("obama.jpg")
     with pytest.raises(FaceRejected, match=f"limit is {len(data) - 1} bytes") as caught:
         load_image(data, ImageLimits(max_bytes=len(data) - 1))
     assert caught.value.reason is FaceReason.IMAGE_TOO_LARGE
 
 
-def test_pixels_over_the_limit_are_too_large(photo: PhotoBytes) -> None:
+def test_pixels_over_the_limit_are_too_large(photo: Callable[[str], bytes]) -> None:
     assert _reason(photo("obama.jpg"), ImageLimits(max_pixels=100_000)) is FaceReason.IMAGE_TOO_LARGE
 
 
@@ -106,7 +109,7 @@ def test_a_decompression_bomb_over_pillows_limit_is_too_large() -> None:
     assert _reason(bomb, ImageLimits(max_pixels=10**9)) is FaceReason.IMAGE_TOO_LARGE
 
 
-def test_exif_orientation_is_applied(photo: PhotoBytes) -> None:
+def test_exif_orientation_is_applied(photo: Callable[[str], bytes]) -> None:
     upright = Image.open(io.BytesIO(photo("obama2.jpg")))
     stored = upright.transpose(Image.Transpose.ROTATE_90)  # pixels lie on their side...
     exif = Image.Exif()
@@ -123,6 +126,6 @@ def test_transparent_pixels_become_white() -> None:
     assert load_image(_encode(clear, "PNG")).getpixel((10, 10)) == (255, 255, 255)
 
 
-def test_a_grayscale_photo_becomes_rgb(photo: PhotoBytes) -> None:
+def test_a_grayscale_photo_becomes_rgb(photo: Callable[[str], bytes]) -> None:
     gray = Image.open(io.BytesIO(photo("obama.jpg"))).convert("L")
     assert load_image(_encode(gray, "JPEG")).mode == "RGB"

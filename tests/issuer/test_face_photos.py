@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,14 @@ from civid.issuer import photos
 from civid.issuer.photos import PHOTOS, PhotoFetchError, fetch_photos, photo_path
 
 
-def test_every_packaged_photo_in_the_cache_has_its_recorded_sha256(photo: PhotoBytes) -> None:
+def test_every_packaged_photo_in_the_cache_has_its_recorded_sha256(photo: Callable[[str], bytes]) -> None:
     for name, entry in PHOTOS.items():
         assert hashlib.sha256(photo(name)).hexdigest() == entry.sha256
 
 
-def test_a_verified_cache_is_used_without_downloading(photo: PhotoBytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_verified_cache_is_used_without_downloading(
+    photo: Callable[[str], bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shutil.copy(photo_path("obama.jpg"), tmp_path / "obama.jpg")
 
     def no_download(*args: object, **kwargs: object) -> None:
@@ -28,7 +31,9 @@ def test_a_verified_cache_is_used_without_downloading(photo: PhotoBytes, tmp_pat
     assert fetch_photos(["obama.jpg"], tmp_path) == {"obama.jpg": tmp_path / "obama.jpg"}
 
 
-def test_the_cache_directory_can_be_set_by_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_directory_can_be_set_by_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CIVID_PHOTO_CACHE", str(tmp_path))
     assert photos.photo_cache_dir() == tmp_path
 

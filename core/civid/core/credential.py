@@ -6,10 +6,10 @@ The result lists each check: ``document.*`` (shape and JSON-LD safe mode), ``pro
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from civid.core.datetimes import parse_datetime, utc_now
 from civid.core.did.resolver import DidResolver, ResolvedMethod
@@ -28,6 +28,15 @@ class StatusListSource(Protocol):
     def status_list(self, url: str) -> Mapping[str, Any]:
         """The status list credential at ``url``; raises CividError (STATUS_LIST_NOT_FOUND,
         STATUS_UNAVAILABLE) when it cannot be had."""
+        ...
+
+
+@runtime_checkable
+class VerifyingStatusListSource(StatusListSource, Protocol):
+    """A source that remembers which documents it already saw verified (a verifier's cache)."""
+
+    def verified_document(self, url: str, verify: Callable[[Mapping[str, Any]], None]) -> Mapping[str, Any]:
+        """The list at ``url`` after ``verify`` accepted it (run once per distinct document)."""
         ...
 
 
@@ -130,8 +139,11 @@ def _check_status(vc: Mapping[str, Any], checks: CredentialChecks, out: ResultBu
             url = entry.get("statusListCredential")
             if not isinstance(url, str):
                 raise CividError(ErrorCode.STATUS_LIST_INVALID, "statusListCredential must be a URL")
-            list_vc = checks.status_lists.status_list(url)
-            _verify_status_list(list_vc, vc, checks)
+            list_vc = _verified_status_list(url, checks)
+            if issuer_id(list_vc) != issuer_id(vc):
+                raise CividError(
+                    ErrorCode.STATUS_LIST_INVALID, "the status list has another issuer than the credential"
+                )
             if read_status(entry, list_vc):
                 code = ErrorCode.SUSPENDED if purpose == StatusPurpose.SUSPENSION else ErrorCode.REVOKED
                 out.failed(
@@ -145,16 +157,24 @@ def _check_status(vc: Mapping[str, Any], checks: CredentialChecks, out: ResultBu
             out.failed_with(name, exc)
 
 
-def _verify_status_list(list_vc: Mapping[str, Any], vc: Mapping[str, Any], checks: CredentialChecks) -> None:
-    """A status list is only read after its own proof, issuer and validity verify."""
-    result = verify_credential(list_vc, CredentialChecks(checks.resolver, checks.now, None))
-    if not result.verified:
-        first = result.errors[0]
-        raise CividError(ErrorCode.STATUS_LIST_INVALID, f"the status list does not verify: {first.message}")
-    if issuer_id(list_vc) != issuer_id(vc):
-        raise CividError(
-            ErrorCode.STATUS_LIST_INVALID, "the status list has another issuer than the credential"
-        )
+def _verified_status_list(url: str, checks: CredentialChecks) -> Mapping[str, Any]:
+    """A status list is only read after its own proof, issuer binding and validity verify."""
+
+    def verify(list_vc: Mapping[str, Any]) -> None:
+        result = verify_credential(list_vc, CredentialChecks(checks.resolver, checks.now, None))
+        if not result.verified:
+            first = result.errors[0]
+            raise CividError(
+                ErrorCode.STATUS_LIST_INVALID, f"the status list does not verify: {first.message}"
+            )
+
+    source = checks.status_lists
+    assert source is not None
+    if isinstance(source, VerifyingStatusListSource):
+        return source.verified_document(url, verify)
+    list_vc = source.status_list(url)
+    verify(list_vc)
+    return list_vc
 
 
 def verify_credential(vc: Mapping[str, Any], checks: CredentialChecks) -> VerificationResult:

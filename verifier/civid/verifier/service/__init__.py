@@ -1,0 +1,1 @@
+"""The verifier's doors: thin gRPC servicers that authenticate, admit, delegate and convert."""

@@ -1,0 +1,135 @@
+"""The verifier's settings, with one precedence: flags > environment (CIVID_VERIFIER_*) > file > defaults.
+
+Every limit is here. ``load_settings`` reads them once at start; nothing re-reads configuration per call.
+The file is TOML with the same names as the flags (``max_in_flight = 256``), at the top level or in a
+``[verifier]`` table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Final
+
+from civid.verifier.domain.errors import DomainError, DomainErrorCode
+
+ENV_PREFIX: Final = "CIVID_VERIFIER_"
+DEFAULT_LISTEN: Final = "127.0.0.1:50052"
+DEFAULT_DOMAIN: Final = "did:web:verifier.civid.example"
+ENGINES: Final = ("process", "thread")
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/civid/verifier`` (``~/.local/share/civid/verifier`` when unset)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "civid" / "verifier"
+
+
+@dataclass(frozen=True)
+class VerifierSettings:
+    """Everything the verifier is configured with; ``None`` means "the embedded default"."""
+
+    listen: str = DEFAULT_LISTEN
+    data_dir: Path = dataclasses.field(default_factory=default_data_dir)
+    database_url: str | None = None  # None: SQLite in the data directory
+    redis_url: str | None = None  # None: nonces in process memory
+    redis_prefix: str = "civid:verifier:"
+    policies: Path | None = None  # None: the shipped policies
+    relying_parties: Path | None = None  # None: the shipped relying parties (registered on first start)
+    trust: Path | None = None  # None: the issuer at 127.0.0.1:50051, did:web:issuer.civid.example
+    workers: int = 1  # server processes on one port (SO_REUSEPORT); >1 needs redis_url
+    engine: str = "process"  # where verification runs: "process" (a pool) or "thread"
+    engine_workers: int = dataclasses.field(default_factory=lambda: max(os.cpu_count() or 1, 1))
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_client_ca: Path | None = None  # set: clients must present a certificate (mTLS)
+    max_message_bytes: int = 1024 * 1024
+    max_in_flight: int = 256  # calls verified at once; more are refused with OVERLOADED
+    rp_rate_per_s: float = 1000.0  # per relying party, token bucket
+    rp_burst: float = 2000.0
+    metrics_listen: str | None = None
+    domain: str = DEFAULT_DOMAIN  # the verifier's identity, the presentation proof's domain
+    public_address: str | None = None  # host:port put in compact request strings (default: listen)
+    admin_token_file: Path | None = None  # None: <data dir>/admin-token, created on first start
+    grace_seconds: float = 10.0
+    log_level: str = "info"
+
+    @property
+    def advertised_address(self) -> str:
+        return self.public_address or self.listen
+
+    def validate(self) -> VerifierSettings:
+        """Refuse unusable combinations with a message naming the setting."""
+        if self.workers < 1 or self.engine_workers < 1 or self.max_in_flight < 1:
+            raise _invalid("workers, engine_workers and max_in_flight must be at least 1")
+        if self.workers > 1 and not self.redis_url:
+            raise _invalid(
+                f"--workers {self.workers} needs --redis-url: the worker processes must share nonces "
+                "through Redis, or a presentation could be replayed at another process"
+            )
+        if self.engine not in ENGINES:
+            raise _invalid(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise _invalid("--tls-cert and --tls-key go together")
+        if self.tls_client_ca is not None and self.tls_cert is None:
+            raise _invalid("--tls-client-ca needs --tls-cert and --tls-key")
+        if self.max_message_bytes < 1024:
+            raise _invalid("max_message_bytes must be at least 1024")
+        return self
+
+
+def _invalid(message: str) -> DomainError:
+    return DomainError(DomainErrorCode.CONFIG_INVALID, message)
+
+
+def _convert(name: str, kind: Any, value: Any) -> Any:
+    converters: Mapping[Any, Callable[[Any], Any]] = {
+        "Path": Path,
+        "Path | None": Path,
+        "int": int,
+        "float": float,
+        "str": str,
+        "str | None": str,
+    }
+    try:
+        return converters[kind](value)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _invalid(f"setting {name!r}: {value!r} is not a valid {kind}") from exc
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise _invalid(f"{path}: cannot read the configuration file: {exc}") from exc
+    table = data.get("verifier", data)
+    return {k.replace("-", "_"): v for k, v in table.items()}
+
+
+def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    return {k[len(ENV_PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+
+
+def load_settings(
+    flags: Mapping[str, Any],
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> VerifierSettings:
+    """Merge defaults < file < environment < flags (flags whose value is None are not given)."""
+    env = os.environ if environ is None else environ
+    file_path = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if ENV_PREFIX + "CONFIG" in env else None)
+    layers = [_from_file(file_path) if file_path else {}, _from_env(env), dict(flags)]
+    known = {f.name: f.type for f in fields(VerifierSettings)}
+    values: dict[str, Any] = {}
+    for layer in layers:
+        for name, value in layer.items():
+            if name == "config" or value is None:
+                continue
+            if name not in known:
+                raise _invalid(f"unknown setting {name!r}")
+            values[name] = _convert(name, known[name], value)
+    return VerifierSettings(**values).validate()
