@@ -3,7 +3,8 @@
 The registry template is made once from obama.jpg; each timed run matches one selfie (obama2.jpg,
 obama3.jpg, obama.jpg in turn) against it, as enrollment does. The last line holds the figures.
 
-Usage: python bench/bench_face.py [--backend dlib] [--runs 30] [--torch-threads N] [--weights FILE]
+Usage: python bench/bench_face.py [--backend dlib] [--runs 30] [--torch-threads 1] [--weights FILE]
+Other processes on the box skew the figures: the line reports the 1-minute load average too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--backend", default="dlib", choices=["dlib", "facenet"])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--torch-threads", type=int, default=None, help="default: torch's own choice")
+    parser.add_argument("--torch-threads", type=int, default=1, help="torch.set_num_threads (default 1)")
     parser.add_argument("--weights", default=None, help="facenet state_dict file (facenet backend only)")
     return parser.parse_args()
 
@@ -46,10 +47,12 @@ def main() -> None:
         timings_ms.append((time.perf_counter() - started) * 1000)
         if args.backend == "dlib" and decision.reason is not FaceReason.MATCH:
             raise SystemExit(f"unexpected decision {decision}")
+    p50 = statistics.median(timings_ms)
     p95 = statistics.quantiles(timings_ms, n=20, method="inclusive")[-1]
+    setting = f"backend={args.backend} cpus={os.cpu_count()} torch_threads={torch.get_num_threads()}"
+    load = f"load={os.getloadavg()[0]:.1f}"
     print(
-        f"face pipeline backend={args.backend} cpus={os.cpu_count()} torch_threads={torch.get_num_threads()} "
-        f"runs={args.runs}: p50 {statistics.median(timings_ms):.0f} ms  p95 {p95:.0f} ms  "
+        f"face pipeline {setting} {load} runs={args.runs}: p50 {p50:.0f} ms  p95 {p95:.0f} ms  "
         f"min {min(timings_ms):.0f} ms  max {max(timings_ms):.0f} ms"
     )
 

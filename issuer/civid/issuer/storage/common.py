@@ -35,8 +35,9 @@ def insert_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> 
     On PostgreSQL a conflicting insert waits for the transaction holding the other row, so the
     answer is final once that transaction commits or rolls back.
     """
-    stmt: Insert = _insert_for(conn, table).values(**values).on_conflict_do_nothing()
-    return conn.execute(stmt).rowcount == 1
+    key = next(iter(table.primary_key.columns))
+    stmt: Insert = _insert_for(conn, table).values(**values).on_conflict_do_nothing().returning(key)
+    return conn.execute(stmt).first() is not None  # rowcount is not reliable here on every driver
 
 
 def upsert_add(

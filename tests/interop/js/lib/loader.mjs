@@ -21,21 +21,16 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = resolve(HERE, '..', '..', '..', '..');
 const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
 
-/** The folder of contexts the Python side ships, or (until it exists) the shared reference copy. */
+/** The folder of contexts the Python side ships (override: CIVID_CONTEXTS_DIR=dir1:dir2). */
 export function defaultContextsDirs() {
   if(process.env.CIVID_CONTEXTS_DIR) {
     return process.env.CIVID_CONTEXTS_DIR.split(':').filter(Boolean);
   }
   const shipped = join(REPO_ROOT, 'core', 'civid', 'core', 'jsonld', 'context_files');
-  if(existsSync(join(shipped, 'index.json'))) {
-    return [shipped];
+  if(!existsSync(join(shipped, 'index.json'))) {
+    throw new Error(`no contexts folder: expected ${shipped}/index.json`);
   }
-  const reference = resolve(REPO_ROOT, '..', 'shared', 'reference', 'contexts');
-  if(existsSync(join(reference, 'index.json'))) {
-    process.stderr.write(`interop: ${shipped} has no index.json; using ${reference}\n`);
-    return [reference];
-  }
-  throw new Error(`no contexts folder: expected ${shipped}/index.json`);
+  return [shipped];
 }
 
 /** Reads `index.json` of each folder and returns Map(url -> parsed context), checking sha256. */

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Final
 
 import grpc
+
 from civid.core.errors import CividError, ErrorCode
 from civid.rpc.errors import RpcFailure
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
@@ -32,7 +33,9 @@ _FIELD_OF: Final = {DomainErrorCode.INVALID_REQUEST_STRING: "compact"}
 
 
 def failure(code: grpc.StatusCode, reason: str, message: str, **metadata: str) -> RpcFailure:
-    violations = ((metadata["field"], message),) if code is _S.INVALID_ARGUMENT and "field" in metadata else ()
+    violations = (
+        ((metadata["field"], message),) if code is _S.INVALID_ARGUMENT and "field" in metadata else ()
+    )
     return RpcFailure(code, reason, message, metadata, violations)
 
 

@@ -54,7 +54,9 @@ def decode_token(token: str, scope: str, now: float | None = None) -> str:
 
 
 def _bad() -> RpcFailure:
-    return field_invalid("page_token", "the page token is not valid for this request (or older than 24 hours)")
+    return field_invalid(
+        "page_token", "the page token is not valid for this request (or older than 24 hours)"
+    )
 
 
 def paginate(ids: list[str], requested_size: int, token: str, scope: str) -> tuple[list[str], str]:

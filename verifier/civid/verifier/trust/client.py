@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 import grpc
+
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.v1 import issuer_service_pb2 as pb
 from civid.issuer.v1 import issuer_service_pb2_grpc as pb_grpc
@@ -58,13 +59,17 @@ class IssuerClient:
             answer = self._stub.GetStatusList(request, timeout=self._timeout)
         except grpc.RpcError as exc:
             if exc.code() is grpc.StatusCode.NOT_FOUND:
-                raise CividError(ErrorCode.STATUS_LIST_NOT_FOUND, f"the issuer has no status list {url}") from exc
+                raise CividError(
+                    ErrorCode.STATUS_LIST_NOT_FOUND, f"the issuer has no status list {url}"
+                ) from exc
             raise CividError(
                 ErrorCode.STATUS_UNAVAILABLE, f"the issuer {self.issuer.did} did not answer ({_code(exc)})"
             ) from exc
         if answer.not_modified:
             return FetchResult(None, answer.etag or etag)
-        document = _json_object(answer.status_list_credential_json, ErrorCode.STATUS_LIST_INVALID, "status list")
+        document = _json_object(
+            answer.status_list_credential_json, ErrorCode.STATUS_LIST_INVALID, "status list"
+        )
         return FetchResult(document, answer.etag or None)
 
     def close(self) -> None:

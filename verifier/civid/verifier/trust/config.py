@@ -64,7 +64,9 @@ def default_trust() -> TrustConfig:
     return TrustConfig((issuer(DEFAULT_ISSUER_DID, DEFAULT_ISSUER_ADDRESS),))
 
 
-def issuer(did: str, address: str, *, tls_ca: Path | None = None, refresh_s: float = DEFAULT_REFRESH_S) -> TrustedIssuer:
+def issuer(
+    did: str, address: str, *, tls_ca: Path | None = None, refresh_s: float = DEFAULT_REFRESH_S
+) -> TrustedIssuer:
     return TrustedIssuer(did, address, (did_web_prefix(did),), tls_ca, refresh_s)
 
 
@@ -103,7 +105,9 @@ def _parse(table: Mapping[str, Any], where: str) -> TrustedIssuer:
     if isinstance(refresh, bool) or not isinstance(refresh, int | float) or refresh <= 0:
         raise _invalid(where, "field 'refresh_s' must be a positive number")
     ca = table.get("tls_ca")
-    return TrustedIssuer(did, address, tuple(prefixes), Path(ca) if isinstance(ca, str) else None, float(refresh))
+    return TrustedIssuer(
+        did, address, tuple(prefixes), Path(ca) if isinstance(ca, str) else None, float(refresh)
+    )
 
 
 def _invalid(where: str, message: str) -> DomainError:

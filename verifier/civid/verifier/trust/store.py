@@ -79,7 +79,10 @@ class TrustStore:
         except CividError as exc:
             retry = trusted.refresh_s if trusted.did in self._documents else MISSING_RETRY_S
             self._due[trusted.did] = self._clock() + min(retry, MISSING_RETRY_S)
-            log.warning("trust refresh failed", extra={"event": "trust_refresh_failed", "issuer": trusted.did, "error": exc.message})
+            log.warning(
+                "trust refresh failed",
+                extra={"event": "trust_refresh_failed", "issuer": trusted.did, "error": exc.message},
+            )
             return
         self._due[trusted.did] = self._clock() + trusted.refresh_s
         with self._lock:

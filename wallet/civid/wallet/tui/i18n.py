@@ -53,3 +53,9 @@ def both(key: str) -> str:
     """Thai and English together, as the physical card prints them."""
     pair = _LABELS.get(key, (key, key))
     return f"{pair[0]} {pair[1]}"
+
+
+def stacked(key: str) -> str:
+    """Thai above English, as the card prints its field labels."""
+    pair = _LABELS.get(key, (key, key))
+    return f"{pair[0]}\n{pair[1]}"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 from rich.text import Text
 from textual.widgets import Static
 
 from civid.wallet.domain import CredentialState, Language, StatusCache
 from civid.wallet.tui.i18n import t
 
+THAILAND = timezone(timedelta(hours=7), "ICT")
 _STYLES = {
     CredentialState.VALID: "bold white on dark_green",
     CredentialState.SUSPENDED: "bold black on yellow",
@@ -20,7 +23,7 @@ _STYLES = {
 def badge_text(status: StatusCache, language: Language) -> Text:
     label = t(f"state.{status.state.value}", language)
     checked = (
-        status.checked_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        status.checked_at.astimezone(THAILAND).strftime("%Y-%m-%d %H:%M ICT")
         if status.checked_at
         else t("card.never", language)
     )

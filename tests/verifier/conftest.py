@@ -1,0 +1,117 @@
+"""Fixtures: a fake issuer and a real verifier server on 127.0.0.1 with the shipped relying parties.
+
+``verifier_env`` (module scope) gives the verifier's address, its relying parties' API keys, the
+admin token and the TestIssuer whose credentials it trusts. The server runs on its own event loop in
+a thread, so tests may use blocking stubs.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from server_fixtures import (  # noqa: E402
+    FakeIssuerServer,
+    Holder,
+    TestIssuer,
+    ThreadedLoop,
+    free_port,
+    write_trust_file,
+)
+
+from civid.verifier import app  # noqa: E402
+from civid.verifier.settings import VerifierSettings  # noqa: E402
+from civid.verifier.v1 import relying_party_admin_service_pb2_grpc as admin_grpc  # noqa: E402
+from civid.verifier.v1 import verifier_service_pb2_grpc as verifier_grpc  # noqa: E402
+
+AIRLINE = "thai-domestic-air"
+CONSULATE = "consular-affairs"
+
+
+@dataclass
+class VerifierEnv:
+    """A running verifier and what a test needs to call it."""
+
+    address: str
+    settings: VerifierSettings
+    rp_keys: dict[str, str]
+    admin_token: str
+    issuer: TestIssuer
+    issuer_server: FakeIssuerServer
+    channel: grpc.Channel
+
+    @property
+    def stub(self) -> verifier_grpc.VerifierServiceStub:
+        return verifier_grpc.VerifierServiceStub(self.channel)
+
+    @property
+    def admin(self) -> admin_grpc.RelyingPartyAdminServiceStub:
+        return admin_grpc.RelyingPartyAdminServiceStub(self.channel)
+
+    def rp_metadata(self, rp_id: str) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.rp_keys[rp_id]}"),)
+
+    def admin_metadata(self) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.admin_token}"),)
+
+
+def verifier_settings(data_dir: Path, trust: Path, **overrides: object) -> VerifierSettings:
+    port = free_port()
+    values: dict[str, object] = {
+        "listen": f"127.0.0.1:{port}",
+        "data_dir": data_dir,
+        "trust": trust,
+        "engine": "thread",
+        "engine_workers": 2,
+        "max_in_flight": 64,
+    }
+    values.update(overrides)
+    return VerifierSettings(**values).validate()  # type: ignore[arg-type]
+
+
+def start_env(tmp: Path, issuer: TestIssuer, **overrides: object) -> Iterator[VerifierEnv]:
+    issuer_server = FakeIssuerServer(issuer).start()
+    trust = write_trust_file(tmp / "trust.toml", issuer.did, issuer_server.address)
+    settings = verifier_settings(tmp / "data", trust, **overrides)
+    created = app.prepare(settings, out=io.StringIO())
+    loop = ThreadedLoop()
+    running = loop.call(lambda: app.start_verifier(settings))
+    channel = grpc.insecure_channel(settings.listen)
+    try:
+        yield VerifierEnv(
+            settings.listen,
+            settings,
+            {k.rp_id: k.api_key for k in created},
+            app.admin_token(settings),
+            issuer,
+            issuer_server,
+            channel,
+        )
+    finally:
+        channel.close()
+        loop.call(lambda: running.stop(0))
+        loop.close()
+        issuer_server.close()
+
+
+@pytest.fixture(scope="module")
+def test_issuer() -> TestIssuer:
+    return TestIssuer()
+
+
+@pytest.fixture(scope="module")
+def verifier_env(tmp_path_factory: pytest.TempPathFactory, test_issuer: TestIssuer) -> Iterator[VerifierEnv]:
+    yield from start_env(tmp_path_factory.mktemp("verifier"), test_issuer)
+
+
+@pytest.fixture
+def holder() -> Holder:
+    return Holder.new()

@@ -1,0 +1,98 @@
+"""Trust failures and the relying-party administration, over real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from civid.rpc.errors import error_details
+from civid.verifier.v1 import relying_party_admin_service_pb2 as apb
+from civid.verifier.v1 import relying_party_pb2
+from civid.verifier.v1 import verifier_service_pb2 as pb
+from conftest import CONSULATE, VerifierEnv, start_env
+from server_fixtures import Holder, TestIssuer
+
+
+@pytest.fixture
+def own_env(tmp_path: Path) -> Iterator[VerifierEnv]:
+    yield from start_env(tmp_path, TestIssuer())
+
+
+def submit_new(env: VerifierEnv, holder: Holder, index: int) -> pb.SubmitPresentationResponse:
+    made = env.stub.CreatePresentationRequest(
+        pb.CreatePresentationRequestRequest(policy_id="passport-application"), metadata=env.rp_metadata(CONSULATE)
+    ).presentation_request
+    vp = holder.present([env.issuer.issue(holder.did, index)], made.challenge, made.domain)
+    return env.stub.SubmitPresentation(
+        pb.SubmitPresentationRequest(presentation_request_id=made.presentation_request_id, presentation_json=json.dumps(vp))
+    )
+
+
+def test_issuer_down_with_a_stale_status_list_fails_closed_with_status_unavailable(
+    own_env: VerifierEnv, holder: Holder
+) -> None:
+    assert submit_new(own_env, holder, 1).verification.verified  # the list is now cached
+    own_env.issuer_server.stop()
+    answer = submit_new(own_env, holder, 2)  # passport policy: status no older than 0 s
+    assert not answer.verification.verified
+    codes = {c.code for c in answer.verification.checks if c.code}
+    assert "STATUS_UNAVAILABLE" in codes
+
+
+def test_a_revoked_relying_partys_key_is_refused(verifier_env: VerifierEnv) -> None:
+    admin = verifier_env.admin
+    created = admin.CreateRelyingParty(
+        apb.CreateRelyingPartyRequest(
+            relying_party_id="short-lived-air",
+            display_name={"en": "Short Lived Air"},
+            policy_ids=["airline-domestic-boarding"],
+        ),
+        metadata=verifier_env.admin_metadata(),
+    )
+    key_metadata = (("authorization", f"Bearer {created.api_key}"),)
+    assert verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=key_metadata).policies
+    revoked = admin.RevokeRelyingParty(
+        apb.RevokeRelyingPartyRequest(relying_party_id="short-lived-air"), metadata=verifier_env.admin_metadata()
+    )
+    assert revoked.relying_party.state == relying_party_pb2.RELYING_PARTY_STATE_REVOKED
+    with pytest.raises(grpc.RpcError) as caught:
+        verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=key_metadata)
+    assert error_details(caught.value).reason == "RP_UNAUTHENTICATED"
+
+
+def test_the_admin_service_refuses_a_wrong_token(verifier_env: VerifierEnv) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        verifier_env.admin.ListRelyingParties(
+            apb.ListRelyingPartiesRequest(), metadata=(("authorization", "Bearer wrong"),)
+        )
+    details = error_details(caught.value)
+    assert (details.code, details.reason) == (grpc.StatusCode.UNAUTHENTICATED, "ADMIN_UNAUTHENTICATED")
+
+
+def test_relying_parties_are_listed_in_pages(verifier_env: VerifierEnv) -> None:
+    first = verifier_env.admin.ListRelyingParties(
+        apb.ListRelyingPartiesRequest(page_size=1), metadata=verifier_env.admin_metadata()
+    )
+    assert len(first.relying_parties) == 1 and first.next_page_token
+    second = verifier_env.admin.ListRelyingParties(
+        apb.ListRelyingPartiesRequest(page_size=1, page_token=first.next_page_token),
+        metadata=verifier_env.admin_metadata(),
+    )
+    assert second.relying_parties[0].relying_party_id > first.relying_parties[0].relying_party_id
+
+
+def test_a_rotated_key_replaces_the_old_one_at_once(verifier_env: VerifierEnv) -> None:
+    verifier_env.admin.CreateRelyingParty(
+        apb.CreateRelyingPartyRequest(
+            relying_party_id="rotating-air", display_name={"en": "Rotating Air"}, policy_ids=["airline-domestic-boarding"]
+        ),
+        metadata=verifier_env.admin_metadata(),
+    )
+    rotated = verifier_env.admin.RotateRelyingPartyKey(
+        apb.RotateRelyingPartyKeyRequest(relying_party_id="rotating-air"), metadata=verifier_env.admin_metadata()
+    )
+    new_metadata = (("authorization", f"Bearer {rotated.api_key}"),)
+    assert verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=new_metadata).policies

@@ -1,0 +1,222 @@
+"""Assembling and running the verifier: storage, trust, engine, servicers, server, worker processes.
+
+``serve_forever(settings)`` is ``civid verifier serve``. With ``workers > 1`` the parent prepares the
+database and the relying parties once, then runs that many server processes on one port
+(SO_REUSEPORT), sharing nonces through Redis, and stops them all on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import secrets
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Final, TextIO
+
+import grpc
+from sqlalchemy import Engine
+
+from civid.rpc import metrics
+from civid.rpc.logs import configure_logging
+from civid.rpc.server import BuiltServer, ServerSettings, TlsFiles, build_server, mark_serving, run_until_signalled
+from civid.verifier.config.policies import SHIPPED_POLICIES, PolicySet, load_policies
+from civid.verifier.config.relying_parties import SHIPPED_RELYING_PARTIES, load_relying_party_specs
+from civid.verifier.domain.admission import InFlightLimiter, RateLimiter
+from civid.verifier.domain.bootstrap import KEYS_FILE_NAME, CreatedKey, bootstrap_relying_parties
+from civid.verifier.domain.nonces import InMemoryNonceStore, NonceStore, RedisNonceStore
+from civid.verifier.domain.relying_parties import RelyingPartyRegistry
+from civid.verifier.domain.requests import PresentationRequestStore
+from civid.verifier.domain.storage.engine import make_engine
+from civid.verifier.domain.storage.migrate import migrate
+from civid.verifier.engine import VerificationEngine, WorkerConfig
+from civid.verifier.service.admin import SERVICE_NAME as ADMIN_SERVICE
+from civid.verifier.service.admin import RelyingPartyAdminServicer
+from civid.verifier.service.deps import VerifierDeps
+from civid.verifier.service.verifier import SERVICE_NAME as VERIFIER_SERVICE
+from civid.verifier.service.verifier import VerifierServicer
+from civid.verifier.settings import VerifierSettings
+from civid.verifier.trust.config import load_trust
+from civid.verifier.trust.store import TrustStore
+from civid.verifier.v1 import relying_party_admin_service_pb2_grpc, verifier_service_pb2_grpc
+
+log = logging.getLogger("civid.verifier")
+ADMIN_TOKEN_FILE: Final = "admin-token"
+TRANSPORT_SLACK_BYTES: Final = 64 * 1024  # the transport limit sits just above the presentation limit
+
+
+def open_database(settings: VerifierSettings) -> Engine:
+    engine = make_engine(settings.database_url or settings.data_dir)
+    migrate(engine)
+    return engine
+
+
+def load_policy_set(settings: VerifierSettings) -> PolicySet:
+    return load_policies(settings.policies or SHIPPED_POLICIES)
+
+
+def admin_token(settings: VerifierSettings) -> str:
+    """The operator's token: CIVID_VERIFIER_ADMIN_TOKEN, the configured file, or one made on first start."""
+    if token := os.environ.get("CIVID_VERIFIER_ADMIN_TOKEN"):
+        return token.strip()
+    path = settings.admin_token_file or settings.data_dir / ADMIN_TOKEN_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32) + "\n")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def prepare(settings: VerifierSettings, out: TextIO = sys.stdout) -> list[CreatedKey]:
+    """Migrate the database and register the shipped relying parties (their keys printed once)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_database(settings)
+    policies = load_policy_set(settings)
+    specs = load_relying_party_specs(policies, settings.relying_parties or SHIPPED_RELYING_PARTIES)
+    created = bootstrap_relying_parties(RelyingPartyRegistry(engine, policies), specs, settings.data_dir)
+    for key in created:
+        print(f"relying party {key.rp_id}: API key {key.api_key}", file=out)
+    if created:
+        print(f"(shown once; also in {settings.data_dir / KEYS_FILE_NAME}, mode 0600)", file=out, flush=True)
+    admin_token(settings)
+    engine.dispose()
+    return created
+
+
+def nonce_store(settings: VerifierSettings) -> NonceStore:
+    if settings.redis_url:
+        return RedisNonceStore.from_url(settings.redis_url, settings.redis_prefix + "nonce:")
+    return InMemoryNonceStore()
+
+
+def _listen_address(settings: VerifierSettings) -> str:
+    return settings.listen
+
+
+@dataclass
+class RunningVerifier:
+    """A started verifier in this process: its server, bound port and what must be closed."""
+
+    built: BuiltServer
+    engine: VerificationEngine
+    database: Engine
+
+    @property
+    def port(self) -> int:
+        return self.built.port
+
+    async def stop(self, grace: float = 1.0) -> None:
+        await self.built.server.stop(grace)
+        await self.engine.close()
+        self.database.dispose()
+
+
+async def start_verifier(settings: VerifierSettings) -> RunningVerifier:
+    """Build and start one verifier server in this process (the database must be prepared)."""
+    running = await build_verifier(settings)
+    await running.built.server.start()
+    await mark_serving(running.built)
+    return running
+
+
+async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
+    """Build one verifier server, its engine started, not yet serving."""
+    database = open_database(settings)
+    policies = load_policy_set(settings)
+    trust_config = load_trust(settings.trust)
+    trust = TrustStore(trust_config, pin_dir=settings.data_dir / "trust")
+    await asyncio.to_thread(trust.refresh_all)
+    engine = VerificationEngine(
+        WorkerConfig(settings.policies, trust_config, trust.documents),
+        settings.engine,
+        settings.engine_workers,
+    )
+    trust.close()
+    await engine.start()
+    registry = RelyingPartyRegistry(database, policies)
+    deps = VerifierDeps(
+        policies=policies,
+        registry=registry,
+        requests=PresentationRequestStore(database, policies),
+        nonces=nonce_store(settings),
+        engine=engine,
+        in_flight=InFlightLimiter(settings.max_in_flight),
+        rate=RateLimiter(settings.rp_rate_per_s, settings.rp_burst),
+        domain=settings.domain,
+        address=settings.advertised_address,
+        max_presentation_bytes=settings.max_message_bytes,
+    )
+
+    def register(server: grpc.aio.Server) -> list[str]:
+        verifier_service_pb2_grpc.add_VerifierServiceServicer_to_server(VerifierServicer(deps), server)
+        relying_party_admin_service_pb2_grpc.add_RelyingPartyAdminServiceServicer_to_server(
+            RelyingPartyAdminServicer(registry, admin_token(settings)), server
+        )
+        return [VERIFIER_SERVICE, ADMIN_SERVICE]
+
+    tls = None
+    if settings.tls_cert is not None and settings.tls_key is not None:
+        tls = TlsFiles(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
+    server_settings = ServerSettings(
+        listen=_listen_address(settings),
+        max_message_bytes=settings.max_message_bytes + TRANSPORT_SLACK_BYTES,
+        grace_seconds=settings.grace_seconds,
+        tls=tls,
+    )
+    return RunningVerifier(build_server(server_settings, register), engine, database)
+
+
+async def _serve_one(
+    settings: VerifierSettings, on_ready: Callable[[int], Awaitable[None]] | None = None
+) -> None:
+    running = await build_verifier(settings)
+
+    async def ready() -> None:
+        log.info("serving", extra={"event": "serving", "port": running.port, "engine": settings.engine})
+        print(f"civid verifier listening on {settings.listen.rsplit(':', 1)[0]}:{running.port}", flush=True)
+
+    try:
+        await run_until_signalled(running.built, settings.grace_seconds, on_ready=ready)
+    finally:
+        await running.engine.close()
+        running.database.dispose()
+
+
+def _child(settings: VerifierSettings, index: int) -> None:
+    configure_logging("verifier", settings.log_level)
+    if index == 0 and settings.metrics_listen:
+        host, port = settings.metrics_listen.rsplit(":", 1)
+        metrics.serve_metrics(host, int(port))
+    asyncio.run(_serve_one(settings))
+
+
+def serve_forever(settings: VerifierSettings) -> int:
+    """``civid verifier serve``: one server process, or ``workers`` of them on one port."""
+    configure_logging("verifier", settings.log_level)
+    prepare(settings)
+    if settings.workers == 1:
+        _child(settings, 0)
+        return 0
+    context = multiprocessing.get_context("spawn")
+    children = [
+        context.Process(target=_child, args=(settings, i), name=f"civid-verifier-{i}")
+        for i in range(settings.workers)
+    ]
+    for child in children:
+        child.start()
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in children:
+            if child.pid is not None and child.is_alive():
+                os.kill(child.pid, signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for child in children:
+        child.join()
+    return max((abs(c.exitcode or 0) for c in children), default=0)

@@ -1,0 +1,122 @@
+"""``civid verifier serve`` and ``civid verifier rp add|list|revoke|rotate-key``.
+
+The ``rp`` commands work on the verifier's database directly (the same data directory or database URL
+as ``serve``); each new API key is printed once and never stored in plaintext.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from civid.verifier import app
+from civid.verifier.config.fields import LocalizedText
+from civid.verifier.config.relying_parties import RelyingPartySpec
+from civid.verifier.domain.errors import DomainError
+from civid.verifier.domain.relying_parties import RelyingPartyRegistry
+from civid.verifier.settings import VerifierSettings, load_settings
+
+_SHARED = ("data_dir", "database_url", "policies", "config")
+
+
+def _storage_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="a TOML settings file (flags > CIVID_VERIFIER_* > file)")
+    parser.add_argument("--data-dir", type=Path, help="default $XDG_DATA_HOME/civid/verifier")
+    parser.add_argument("--database-url", help="postgresql://... (default: SQLite in the data directory)")
+    parser.add_argument("--policies", type=Path, help="policy file (default: the shipped policies)")
+
+
+def _serve_flags(parser: argparse.ArgumentParser) -> None:
+    _storage_flags(parser)
+    parser.add_argument("--listen", help="host:port (default 127.0.0.1:50052)")
+    parser.add_argument("--redis-url", help="share nonces through Redis (needed for --workers > 1)")
+    parser.add_argument("--redis-prefix", help="key prefix in Redis (default civid:verifier:)")
+    parser.add_argument("--relying-parties", type=Path, help="relying parties registered on first start")
+    parser.add_argument("--trust", type=Path, help="trusted issuers (TOML [[issuer]] did/address)")
+    parser.add_argument("--workers", type=int, help="server processes on one port (default 1)")
+    parser.add_argument("--engine", choices=("process", "thread"), help="where verification runs")
+    parser.add_argument("--engine-workers", type=int, help="verification processes/threads per server")
+    parser.add_argument("--tls-cert", type=Path)
+    parser.add_argument("--tls-key", type=Path)
+    parser.add_argument("--tls-client-ca", type=Path, help="require client certificates (mTLS)")
+    parser.add_argument("--max-message-bytes", type=int, help="largest presentation accepted (1 MiB)")
+    parser.add_argument("--max-in-flight", type=int, help="presentations verified at once; more: OVERLOADED")
+    parser.add_argument("--metrics-listen", help="host:port for Prometheus /metrics")
+    parser.add_argument("--domain", help="the verifier's identity in presentation proofs")
+    parser.add_argument("--public-address", help="host:port put in compact request strings")
+    parser.add_argument("--admin-token-file", type=Path)
+    parser.add_argument("--log-level")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="verifier_command", metavar="COMMAND", required=True)
+    _serve_flags(sub.add_parser("serve", help="run the verifier (works with no flags)"))
+    rp = sub.add_parser("rp", help="manage relying parties").add_subparsers(dest="rp_command", required=True)
+    add = rp.add_parser("add", help="register a relying party and print its API key once")
+    add.add_argument("rp_id")
+    add.add_argument("--name", required=True, help="display name in English")
+    add.add_argument("--name-th", default="", help="display name in Thai")
+    add.add_argument("--policy", action="append", required=True, dest="policy_ids", help="repeat for several")
+    add.add_argument("--certificate-sha256", help="client certificate fingerprint (mTLS)")
+    listing = rp.add_parser("list", help="list relying parties")
+    listing.add_argument("--all", action="store_true", help="also revoked ones")
+    revoke = rp.add_parser("revoke", help="revoke a relying party (final)")
+    revoke.add_argument("rp_id")
+    rotate = rp.add_parser("rotate-key", help="issue a new API key (printed once); the old one stops")
+    rotate.add_argument("rp_id")
+    for command in (add, listing, revoke, rotate):
+        _storage_flags(command)
+
+
+def settings_from(args: argparse.Namespace) -> VerifierSettings:
+    flags = {
+        k: v
+        for k, v in vars(args).items()
+        if k not in ("verifier_command", "rp_command", "_run") and k in VerifierSettings.__dataclass_fields__
+    }
+    return load_settings(flags, getattr(args, "config", None))
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from(args)
+        if args.verifier_command == "serve":
+            return app.serve_forever(settings)
+        return _rp_command(args, settings)
+    except DomainError as exc:
+        print(f"civid verifier: {exc.code.value}: {exc.message}", file=sys.stderr)
+        return 2
+
+
+def _registry(settings: VerifierSettings) -> RelyingPartyRegistry:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return RelyingPartyRegistry(app.open_database(settings), app.load_policy_set(settings))
+
+
+def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
+    registry = _registry(settings)
+    command: Any = args.rp_command
+    if command == "add":
+        spec = RelyingPartySpec(
+            args.rp_id,
+            LocalizedText(args.name, args.name_th),
+            tuple(args.policy_ids),
+            args.certificate_sha256,
+        )
+        rp, key = registry.add_rp(spec)
+        print(f"registered {rp.id} for {', '.join(rp.policy_ids)}")
+        print(f"API key (shown only now): {key}")
+    elif command == "list":
+        for rp in registry.list_rps():
+            if rp.active or args.all:
+                state = "active" if rp.active else "revoked"
+                print(f"{rp.id}\t{state}\t{','.join(rp.policy_ids)}\t{rp.display_name.en}")
+    elif command == "revoke":
+        rp = registry.revoke_rp(args.rp_id)
+        print(f"revoked {rp.id}")
+    elif command == "rotate-key":
+        key = registry.rotate_key(args.rp_id)
+        print(f"new API key for {args.rp_id} (shown only now; the previous key is refused): {key}")
+    return 0

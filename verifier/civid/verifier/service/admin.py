@@ -1,0 +1,175 @@
+"""RelyingPartyAdminService: the operator's door to the relying-party registry."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from typing import Final
+
+import grpc
+
+from civid.rpc.errors import RpcFailure
+from civid.verifier.config.fields import LocalizedText
+from civid.verifier.config.relying_parties import RelyingPartySpec
+from civid.verifier.domain.relying_parties import RelyingParty, RelyingPartyRegistry
+from civid.verifier.service import convert
+from civid.verifier.service.auth import check_admin
+from civid.verifier.service.door import unary_door
+from civid.verifier.service.errors import failure, field_invalid
+from civid.verifier.service.idempotency import IdempotencyCache
+from civid.verifier.service.paging import paginate
+from civid.verifier.service.registry_adapter import key_prefixes, update_rp
+from civid.verifier.v1 import relying_party_admin_service_pb2 as pb
+from civid.verifier.v1 import relying_party_admin_service_pb2_grpc as pb_grpc
+
+SERVICE_NAME: Final = pb.DESCRIPTOR.services_by_name["RelyingPartyAdminService"].full_name
+_SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
+_MASKABLE: Final = frozenset({"display_name", "policy_ids", "certificate_fingerprints"})
+
+
+def invalid_state(rp: RelyingParty) -> RpcFailure:
+    return failure(
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "INVALID_STATE",
+        f"relying party {rp.id!r} is revoked",
+        resource_type="RelyingParty",
+        resource_id=rp.id,
+        state="RELYING_PARTY_STATE_REVOKED",
+    )
+
+
+def _fingerprint(values: list[str]) -> str | None:
+    if len(values) > 1:
+        raise field_invalid("certificate_fingerprints", "at most one certificate fingerprint is supported")
+    if values and not _SHA256.match(values[0]):
+        raise field_invalid("certificate_fingerprints", "a fingerprint is 64 lowercase hex digits")
+    return values[0] if values else None
+
+
+class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
+    def __init__(self, registry: RelyingPartyRegistry, admin_token: str) -> None:
+        self._registry = registry
+        self._token = admin_token
+        self._created: IdempotencyCache[pb.CreateRelyingPartyResponse] = IdempotencyCache()
+
+    async def _message(self, rp: RelyingParty) -> convert.relying_party_pb2.RelyingParty:
+        prefixes = await asyncio.to_thread(key_prefixes, self._registry)
+        return convert.relying_party(rp, prefixes.get(rp.id, ""))
+
+    async def _get(self, rp_id: str) -> RelyingParty:
+        if not rp_id:
+            raise field_invalid("relying_party_id", "relying_party_id is required")
+        return await asyncio.to_thread(self._registry.get, rp_id)
+
+    @unary_door
+    async def CreateRelyingParty(
+        self, request: pb.CreateRelyingPartyRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateRelyingPartyResponse:
+        check_admin(context, self._token)
+        IdempotencyCache.check_key(request.request_id)
+        if not request.display_name.en:
+            raise field_invalid("display_name.en", "display_name.en is required")
+        content = request.SerializeToString(deterministic=True).replace(request.request_id.encode(), b"")
+        fingerprint = hashlib.sha256(content).hexdigest()
+        if (
+            request.request_id
+            and (known := self._created.lookup(request.request_id, fingerprint)) is not None
+        ):
+            return known
+        spec = RelyingPartySpec(
+            request.relying_party_id,
+            LocalizedText(request.display_name.en, request.display_name.th),
+            tuple(request.policy_ids),
+            _fingerprint(list(request.certificate_fingerprints)),
+        )
+        rp, key = await asyncio.to_thread(self._registry.add_rp, spec)
+        answer = pb.CreateRelyingPartyResponse(relying_party=await self._message(rp), api_key=key)
+        if request.request_id:
+            self._created.remember(request.request_id, fingerprint, answer)
+        return answer
+
+    @unary_door
+    async def GetRelyingParty(
+        self, request: pb.GetRelyingPartyRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetRelyingPartyResponse:
+        check_admin(context, self._token)
+        return pb.GetRelyingPartyResponse(
+            relying_party=await self._message(await self._get(request.relying_party_id))
+        )
+
+    @unary_door
+    async def ListRelyingParties(
+        self, request: pb.ListRelyingPartiesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListRelyingPartiesResponse:
+        check_admin(context, self._token)
+        every = await asyncio.to_thread(self._registry.list_rps)
+        shown = {rp.id: rp for rp in every if rp.active or request.include_revoked}
+        scope = f"rps/{request.include_revoked}"
+        page, token = paginate(sorted(shown), request.page_size, request.page_token, scope)
+        prefixes = await asyncio.to_thread(key_prefixes, self._registry)
+        parties = [convert.relying_party(shown[i], prefixes.get(i, "")) for i in page]
+        return pb.ListRelyingPartiesResponse(relying_parties=parties, next_page_token=token)
+
+    @unary_door
+    async def UpdateRelyingParty(
+        self, request: pb.UpdateRelyingPartyRequest, context: grpc.aio.ServicerContext
+    ) -> pb.UpdateRelyingPartyResponse:
+        check_admin(context, self._token)
+        paths = set(request.update_mask.paths)
+        if not paths or paths - _MASKABLE:
+            raise field_invalid(
+                "update_mask", f"update_mask must name some of {', '.join(sorted(_MASKABLE))}"
+            )
+        wanted = request.relying_party
+        current = await self._get(wanted.relying_party_id)
+        if not current.active:
+            raise invalid_state(current)
+        if "policy_ids" in paths and (
+            not wanted.policy_ids or any(self._registry._policies.get(p) is None for p in wanted.policy_ids)
+        ):
+            raise field_invalid(
+                "relying_party.policy_ids", "every policy must exist, and at least one is needed"
+            )
+        if "display_name" in paths and not wanted.display_name.en:
+            raise field_invalid("relying_party.display_name.en", "display_name.en is required")
+        updated = await asyncio.to_thread(
+            update_rp,
+            self._registry,
+            current.id,
+            display_name=LocalizedText(wanted.display_name.en, wanted.display_name.th)
+            if "display_name" in paths
+            else None,
+            policy_ids=tuple(wanted.policy_ids) if "policy_ids" in paths else None,
+            certificate_sha256=_fingerprint(list(wanted.certificate_fingerprints))
+            if "certificate_fingerprints" in paths
+            else False,
+        )
+        return pb.UpdateRelyingPartyResponse(relying_party=await self._message(updated))
+
+    @unary_door
+    async def RevokeRelyingParty(
+        self, request: pb.RevokeRelyingPartyRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RevokeRelyingPartyResponse:
+        check_admin(context, self._token)
+        current = await self._get(request.relying_party_id)
+        if not current.active:
+            raise invalid_state(current)
+        revoked = await asyncio.to_thread(self._registry.revoke_rp, current.id)
+        return pb.RevokeRelyingPartyResponse(relying_party=await self._message(revoked))
+
+    @unary_door
+    async def RotateRelyingPartyKey(
+        self, request: pb.RotateRelyingPartyKeyRequest, context: grpc.aio.ServicerContext
+    ) -> pb.RotateRelyingPartyKeyResponse:
+        check_admin(context, self._token)
+        current = await self._get(request.relying_party_id)
+        if not current.active:
+            raise invalid_state(current)
+        if request.HasField("grace_period") and request.grace_period.ToTimedelta().total_seconds() > 0:
+            raise field_invalid(
+                "grace_period",
+                "this verifier refuses the previous key at once: grace periods are not supported yet",
+            )
+        key = await asyncio.to_thread(self._registry.rotate_key, current.id)
+        return pb.RotateRelyingPartyKeyResponse(relying_party=await self._message(current), api_key=key)

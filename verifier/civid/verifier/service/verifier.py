@@ -1,0 +1,193 @@
+"""VerifierService: the door for relying parties and wallets (thin: authenticate, delegate, convert)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Final
+
+import grpc
+
+from civid.core.datetimes import utc_now
+from civid.verifier.domain.errors import DomainError, DomainErrorCode
+from civid.verifier.domain.relying_parties import RelyingParty, authorize
+from civid.verifier.domain.requests import PresentationRequest, RequestState
+from civid.verifier.service import convert
+from civid.verifier.service.auth import authenticate_rp
+from civid.verifier.service.compact import decode_compact, encode_compact
+from civid.verifier.service.deps import VerifierDeps
+from civid.verifier.service.door import stream_door, unary_door
+from civid.verifier.service.errors import field_invalid
+from civid.verifier.service.idempotency import IdempotencyCache
+from civid.verifier.service.paging import paginate
+from civid.verifier.service.presenting import submit, verify_collected
+from civid.verifier.service.registry_adapter import shorten_request
+from civid.verifier.service.results import result_message
+from civid.verifier.v1 import (
+    presentation_pb2,
+)
+from civid.verifier.v1 import (
+    verifier_service_pb2 as pb,
+)
+from civid.verifier.v1 import (
+    verifier_service_pb2_grpc as pb_grpc,
+)
+
+WATCH_POLL_S: Final = 0.25
+SERVICE_NAME: Final = pb.DESCRIPTOR.services_by_name["VerifierService"].full_name
+
+
+class VerifierServicer(pb_grpc.VerifierServiceServicer):
+    def __init__(self, deps: VerifierDeps) -> None:
+        self._deps = deps
+        self._created: IdempotencyCache[str] = IdempotencyCache()
+
+    async def _rp(self, context: grpc.aio.ServicerContext) -> RelyingParty:
+        rp = await authenticate_rp(context, self._deps.registry)
+        self._deps.rate.check(rp.id)
+        return rp
+
+    @unary_door
+    async def ListPolicies(
+        self, request: pb.ListPoliciesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListPoliciesResponse:
+        rp = await self._rp(context)
+        ids = sorted(p for p in rp.policy_ids if self._deps.policies.get(p) is not None)
+        page, token = paginate(ids, request.page_size, request.page_token, f"policies/{rp.id}")
+        policies = [convert.policy(self._deps.policies.by_id[p]) for p in page]
+        return pb.ListPoliciesResponse(policies=policies, next_page_token=token)
+
+    @unary_door
+    async def CreatePresentationRequest(
+        self, request: pb.CreatePresentationRequestRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreatePresentationRequestResponse:
+        rp = await self._rp(context)
+        if not request.policy_id:
+            raise field_invalid("policy_id", "policy_id is required")
+        IdempotencyCache.check_key(request.request_id)
+        key = f"{rp.id}/{request.request_id}"
+        fingerprint = hashlib.sha256(
+            request.SerializeToString(deterministic=True).replace(request.request_id.encode(), b"")
+        ).hexdigest()
+        if request.request_id and (known := self._created.lookup(key, fingerprint)) is not None:
+            made = await asyncio.to_thread(self._deps.requests.get_for_rp, rp.id, known)
+        else:
+            made = await self._create(rp, request)
+            if request.request_id:
+                self._created.remember(key, fingerprint, made.id)
+        return pb.CreatePresentationRequestResponse(presentation_request=self._request_message(made, rp))
+
+    async def _create(
+        self, rp: RelyingParty, request: pb.CreatePresentationRequestRequest
+    ) -> PresentationRequest:
+        policy = authorize(rp, request.policy_id, self._deps.policies)
+        ttl = request.ttl.ToTimedelta() if request.HasField("ttl") else None
+        if ttl is not None and not timedelta(seconds=1) <= ttl <= timedelta(
+            seconds=policy.request_lifetime_s
+        ):
+            raise field_invalid(
+                "ttl", f"ttl must be between 1 s and the policy's {policy.request_lifetime_s} s"
+            )
+        deps = self._deps
+        made = await asyncio.to_thread(
+            deps.requests.create, rp, policy.id, list(request.claims), deps.domain, deps.nonces
+        )
+        if ttl is not None:
+            made = await asyncio.to_thread(shorten_request, deps.requests, made, made.created_at + ttl)
+        return made
+
+    def _request_message(
+        self, made: PresentationRequest, rp: RelyingParty
+    ) -> presentation_pb2.PresentationRequest:
+        policy = self._deps.policies.by_id[made.policy_id]
+        compact = encode_compact(made.id, self._deps.address)
+        return convert.request_message(made, rp, policy, utc_now(), compact)
+
+    @unary_door
+    async def GetPresentationRequest(
+        self, request: pb.GetPresentationRequestRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetPresentationRequestResponse:
+        which = request.WhichOneof("selector")
+        if which == "compact":
+            request_id = decode_compact(request.compact).request_id
+        elif which == "presentation_request_id" and request.presentation_request_id:
+            request_id = request.presentation_request_id
+        else:
+            raise field_invalid("presentation_request_id", "give presentation_request_id or compact")
+        made = await asyncio.to_thread(self._deps.requests.get, request_id)
+        if made.state_at(utc_now()) is RequestState.EXPIRED:
+            raise DomainError(
+                DomainErrorCode.REQUEST_EXPIRED,
+                "the presentation request has expired",
+                {"presentation_request_id": made.id},
+            )
+        rp = await asyncio.to_thread(self._deps.registry.get, made.rp_id)
+        return pb.GetPresentationRequestResponse(presentation_request=self._request_message(made, rp))
+
+    @unary_door
+    async def SubmitPresentation(
+        self, request: pb.SubmitPresentationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SubmitPresentationResponse:
+        made, outcome = await submit(self._deps, request.presentation_request_id, request.presentation_json)
+        rp = await asyncio.to_thread(self._deps.registry.get, made.rp_id)
+        return pb.SubmitPresentationResponse(
+            verification=convert.verification(outcome.result),
+            relying_party_display_name=convert.text(rp.display_name),
+            released_claim_names=sorted(outcome.released_claims),
+        )
+
+    @unary_door
+    async def GetPresentationResult(
+        self, request: pb.GetPresentationResultRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetPresentationResultResponse:
+        rp = await self._rp(context)
+        return pb.GetPresentationResultResponse(
+            result=await self._result(rp, request.presentation_request_id)
+        )
+
+    async def _result(self, rp: RelyingParty, request_id: str) -> presentation_pb2.PresentationResult:
+        if not request_id:
+            raise field_invalid("presentation_request_id", "presentation_request_id is required")
+        made = await asyncio.to_thread(self._deps.requests.get_for_rp, rp.id, request_id)
+        stored = await asyncio.to_thread(self._deps.requests.result_for_rp, rp.id, request_id)
+        return result_message(made, stored, utc_now())
+
+    @stream_door
+    async def WatchPresentationResult(
+        self, request: pb.WatchPresentationResultRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.WatchPresentationResultResponse]:
+        rp = await self._rp(context)
+        current = await self._result(rp, request.presentation_request_id)
+        yield pb.WatchPresentationResultResponse(result=current)
+        while current.state == presentation_pb2.PRESENTATION_REQUEST_STATE_PENDING:
+            changed = self._deps.results.changed
+            try:
+                await asyncio.wait_for(changed.wait(), WATCH_POLL_S)
+            except TimeoutError:
+                pass  # other processes record results too: poll the database
+            latest = await self._result(rp, request.presentation_request_id)
+            if latest.state != current.state:
+                yield pb.WatchPresentationResultResponse(result=latest)
+            current = latest
+
+    @unary_door
+    async def VerifyPresentation(
+        self, request: pb.VerifyPresentationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.VerifyPresentationResponse:
+        rp = await self._rp(context)
+        policy = authorize(rp, request.policy_id, self._deps.policies)
+        outcome = await verify_collected(
+            self._deps, rp.id, policy, request.presentation_json, request.challenge, request.domain
+        )
+        result = presentation_pb2.PresentationResult(
+            state=presentation_pb2.PRESENTATION_REQUEST_STATE_COMPLETED,
+            verification=convert.verification(outcome.result),
+            released_claims=convert.claim_strings(outcome.released_claims),
+            released_claims_json=convert.claims_json(outcome.released_claims),
+            holder_did=outcome.holder_did,
+            issuer_did=outcome.issuer_did,
+            verify_time=convert.timestamp(utc_now()),
+        )
+        return pb.VerifyPresentationResponse(result=result)

@@ -1,0 +1,36 @@
+"""The wallet App: shows the PIN screen, then the home screen; everything else lives in screens/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from civid.wallet.domain import Wallet
+from civid.wallet.tui.messages import CredentialsChanged, WalletUnlocked
+from civid.wallet.tui.screens.pin import PinScreen
+
+
+class WalletApp(App[None]):
+    CSS_PATH = "styles.tcss"
+    TITLE = "civid wallet · กระเป๋าบัตรประชาชนดิจิทัล"
+    BINDINGS = [("ctrl+q", "quit", "Quit")]
+
+    def __init__(self, store_dir: Path) -> None:
+        super().__init__()
+        self.store_dir = store_dir
+        self.wallet: Wallet | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(PinScreen(self.store_dir, first_run=not Wallet.exists(self.store_dir)))
+
+    def on_wallet_unlocked(self, message: WalletUnlocked) -> None:
+        from civid.wallet.tui.screens.home import HomeScreen
+
+        self.wallet = message.wallet
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(HomeScreen())
+
+    def on_credentials_changed(self, message: CredentialsChanged) -> None:
+        self.log(f"credential changed: {message.credential_id}")

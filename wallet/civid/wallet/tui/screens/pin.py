@@ -1,0 +1,88 @@
+"""The PIN screen: on first run choose a PIN (twice); afterwards unlock; or restore a backup."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, LoadingIndicator
+
+from civid.wallet.services.lifecycle import init_wallet, open_wallet
+from civid.wallet.tui.messages import WalletUnlocked
+from civid.wallet.tui.screens.base import report
+
+
+class PinScreen(Screen[None]):
+    """Creates or unlocks the wallet in ``store_dir``."""
+
+    BINDINGS = [("ctrl+r", "restore", "Restore a backup")]
+
+    def __init__(self, store_dir: Path, *, first_run: bool) -> None:
+        super().__init__()
+        self.store_dir = store_dir
+        self.first_run = first_run
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="pin-box"):
+            if self.first_run:
+                yield Label("ตั้งรหัส PIN 6 หลัก · Choose a 6-digit PIN", id="pin-title")
+                yield Input(placeholder="PIN", password=True, max_length=6, restrict=r"[0-9]*", id="pin")
+                yield Label("ใส่อีกครั้ง · Enter it again")
+                yield Input(placeholder="PIN", password=True, max_length=6, restrict=r"[0-9]*", id="pin-again")
+            else:
+                yield Label("ใส่รหัส PIN · Enter your PIN", id="pin-title")
+                yield Input(placeholder="PIN", password=True, max_length=6, restrict=r"[0-9]*", id="pin")
+            yield LoadingIndicator(id="pin-busy")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pin-busy").display = False
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _pin_entered(self) -> None:
+        if self.first_run:
+            self.query_one("#pin-again", Input).focus()
+        else:
+            self._open(self.query_one("#pin", Input).value)
+
+    @on(Input.Submitted, "#pin-again")
+    def _pin_confirmed(self) -> None:
+        first, again = self.query_one("#pin", Input), self.query_one("#pin-again", Input)
+        if first.value != again.value:
+            self.notify("รหัส PIN ไม่ตรงกัน · The two PINs differ; type them again", severity="error")
+            first.value = again.value = ""
+            first.focus()
+            return
+        self._create(first.value)
+
+    @work(exclusive=True)
+    async def _create(self, pin: str) -> None:
+        await self._busy(init_wallet, self.store_dir, pin)
+
+    @work(exclusive=True)
+    async def _open(self, pin: str) -> None:
+        await self._busy(open_wallet, self.store_dir, pin)
+
+    async def _busy(self, action: object, *args: object) -> None:
+        self.query_one("#pin-busy").display = True
+        try:
+            wallet = await asyncio.to_thread(action, *args)  # type: ignore[arg-type]
+        except Exception as exc:
+            report(self, exc)
+            self.query_one("#pin", Input).value = ""
+            self.query_one("#pin", Input).focus()
+        else:
+            self.post_message(WalletUnlocked(wallet))
+        finally:
+            self.query_one("#pin-busy").display = False
+
+    def action_restore(self) -> None:
+        from civid.wallet.tui.screens.backup import RestoreScreen
+
+        self.app.push_screen(RestoreScreen(self.store_dir))
