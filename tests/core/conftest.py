@@ -30,7 +30,7 @@ def citizen_subject(holder_did: str) -> dict[str, Any]:
     return {
         "id": holder_did,
         "type": "Citizen",
-        "nationalIdNumber": "1101700203451",
+        "nationalIdNumber": "1101700203450",
         "titleTh": "นาย",
         "givenNameTh": "สมชาย",
         "familyNameTh": "ใจดี",

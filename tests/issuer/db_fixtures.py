@@ -2,7 +2,8 @@
 
 ``store`` (and ``database_url``) are parametrized over ``sqlite`` (a file in tmp_path) and
 ``postgres`` (a fresh database ``civid_test_<random>`` on 127.0.0.1:5432 as user postgres, dropped
-afterwards; marked ``postgres``). Register in tests/conftest.py: ``pytest_plugins = ["tests.issuer.db_fixtures"]``.
+afterwards; marked ``postgres``).
+Register in tests/conftest.py: ``pytest_plugins = ["tests.issuer.db_fixtures"]``.
 """
 
 from __future__ import annotations

@@ -14,9 +14,11 @@ call) and stubs for both services. The face matcher (dlib) is loaded once per se
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,13 +26,18 @@ from typing import Any
 import grpc
 import pytest
 
+from civid.common.v1 import holder_proof_pb2
 from civid.core.crypto.keys import Ed25519KeyPair
+from civid.core.did.key import did_key_for
 from civid.issuer.app import IssuerApp, import_registry
 from civid.issuer.config import IssuerConfig
+from civid.issuer.domain.enrollment import COMPLETE_METHOD
+from civid.issuer.domain.holder_proof import signing_input
 from civid.issuer.domain.officer_auth import sign_officer_call
 from civid.issuer.face import FaceMatcher, create_matcher
 from civid.issuer.photos import fetch_photos
 from civid.issuer.registry.national_id import check_digit
+from civid.issuer.v1 import issuer_service_pb2 as ipb
 from civid.issuer.v1 import issuer_service_pb2_grpc, officer_service_pb2_grpc
 from civid.rpc.server import ServerSettings, build_server
 
@@ -109,7 +116,7 @@ class RunningIssuer:
     officer_key: Ed25519KeyPair
 
     def officer_metadata(self, rpc: str) -> tuple[tuple[str, str | bytes], ...]:
-        """Signed metadata for one OfficerService call (``rpc`` is the method name, e.g. "RevokeCredential")."""
+        """Signed metadata for one OfficerService call (``rpc``: the method name, e.g. "GetCitizen")."""
         method = f"/civid.issuer.v1.OfficerService/{rpc}"
         return sign_officer_call(self.officer_id, self.officer_key, method, int(self.app.clock().timestamp()))
 
@@ -172,8 +179,54 @@ async def stop_issuer(running: RunningIssuer) -> None:
 async def issuer(tmp_path: Path, issuer_face_matcher: FaceMatcher) -> AsyncIterator[RunningIssuer]:
     """A fresh issuer server with the two-citizen test registry and one officer."""
     config = issuer_test_config(tmp_path / "issuer")
-    running = await start_issuer(config, issuer_face_matcher, write_test_registry(tmp_path / "registry.jsonl"))
+    running = await start_issuer(
+        config, issuer_face_matcher, write_test_registry(tmp_path / "registry.jsonl")
+    )
     try:
         yield running
     finally:
         await stop_issuer(running)
+
+
+# --- the wallet side of self-service enrollment, for tests ---
+
+
+@dataclass(frozen=True)
+class Holder:
+    key: Ed25519KeyPair = field(default_factory=Ed25519KeyPair.generate)
+
+    @property
+    def did(self) -> str:
+        return did_key_for(self.key.public_key)
+
+    def proof(
+        self, audience: str, method: str, nonce: str, params: dict[str, str]
+    ) -> holder_proof_pb2.HolderProof:
+        created = int(time.time())
+        signature = self.key.sign(signing_input(audience, created, self.did, method, nonce, params))
+        proof = holder_proof_pb2.HolderProof(did=self.did, nonce=nonce, signature=signature)
+        proof.create_time.seconds = created
+        return proof
+
+
+async def enroll(
+    stub: issuer_service_pb2_grpc.IssuerServiceStub,
+    holder: Holder,
+    national_id: str,
+    laser_code: str,
+    selfie: bytes,
+    request_id: str = "enroll-1",
+) -> ipb.CompleteEnrollmentResponse:
+    started = await stub.StartEnrollment(
+        ipb.StartEnrollmentRequest(national_id=national_id, laser_code=laser_code, holder_did=holder.did)
+    )
+    params = {
+        "enrollmentId": started.enrollment_id,
+        "requestId": request_id,
+        "selfieSha256": hashlib.sha256(selfie).hexdigest(),
+    }
+    proof = holder.proof(started.issuer_did, COMPLETE_METHOD, started.challenge, params)
+    request = ipb.CompleteEnrollmentRequest(
+        enrollment_id=started.enrollment_id, selfie=selfie, holder_proof=proof, request_id=request_id
+    )
+    return await stub.CompleteEnrollment(request)

@@ -14,16 +14,17 @@ from civid.issuer.photos import photo_bytes
 from civid.issuer.v1 import issuer_service_pb2 as ipb
 from civid.issuer.v1 import officer_service_pb2 as opb
 from civid.rpc.errors import ErrorDetails, error_details
-from tests.issuer.enrollment_client import Holder, enroll
-from tests.issuer.server_fixtures import (  # noqa: F401
+from tests.issuer.server_fixtures import (
     BIDEN,
     OBAMA,
     OBAMA_LASER,
     UNKNOWN,
+    Holder,
     RunningIssuer,
-    issuer,
-    issuer_face_matcher,
+    enroll,
 )
+from tests.issuer.server_fixtures import issuer as issuer
+from tests.issuer.server_fixtures import issuer_face_matcher as issuer_face_matcher
 
 pytestmark = pytest.mark.slow
 
@@ -49,13 +50,28 @@ async def test_selfie_of_the_same_person_enrols_and_the_credential_verifies_with
     (tmp_path / "did.json").write_text(did_doc.did_document_json)
     (tmp_path / "list.json").write_text(listed.status_list_credential_json)
     suspension = credential["credentialStatus"][1]["statusListCredential"]
-    listed2 = await issuer.issuer_stub.GetStatusList(ipb.GetStatusListRequest(status_list_credential=suspension))
+    listed2 = await issuer.issuer_stub.GetStatusList(
+        ipb.GetStatusListRequest(status_list_credential=suspension)
+    )
     (tmp_path / "list2.json").write_text(listed2.status_list_credential_json)
     result = subprocess.run(
-        [sys.executable, "-m", "civid.cli.main", "credential", "verify", str(tmp_path / "vc.json"),
-         "--controller-doc", str(tmp_path / "did.json"),
-         "--status-list", str(tmp_path / "list.json"), "--status-list", str(tmp_path / "list2.json")],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "civid.cli.main",
+            "credential",
+            "verify",
+            str(tmp_path / "vc.json"),
+            "--controller-doc",
+            str(tmp_path / "did.json"),
+            "--status-list",
+            str(tmp_path / "list.json"),
+            "--status-list",
+            str(tmp_path / "list2.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(result.stdout)["verified"] is True
@@ -72,7 +88,11 @@ async def test_a_different_person_and_an_unknown_id_get_the_identical_answer(iss
         "ENROLLMENT_FAILED",
         {"failure": "NO_MATCH", "attempts_left": "2"},
     )
-    assert (unknown.code, unknown.reason, dict(unknown.metadata)) == (known.code, known.reason, dict(known.metadata))
+    assert (unknown.code, unknown.reason, dict(unknown.metadata)) == (
+        known.code,
+        known.reason,
+        dict(known.metadata),
+    )
     assert unknown.message == known.message
 
 
@@ -88,7 +108,9 @@ async def test_unusable_selfies_fail_with_their_reason_then_enrollment_locks(iss
         assert (details.reason, details.metadata["failure"]) == (reason, failure)
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await issuer.issuer_stub.StartEnrollment(
-            ipb.StartEnrollmentRequest(national_id=BIDEN, laser_code="ME1-7654321-00", holder_did=Holder().did)
+            ipb.StartEnrollmentRequest(
+                national_id=BIDEN, laser_code="ME1-7654321-00", holder_did=Holder().did
+            )
         )
     assert error_details(raised.value).reason == "ENROLLMENT_LOCKED"
     unlocked = await issuer.officer_stub.UnlockEnrollment(
@@ -113,6 +135,8 @@ async def test_an_oversized_selfie_is_refused_with_the_limit_named(issuer: Runni
 async def test_a_malformed_national_id_is_invalid_argument(issuer: RunningIssuer) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await issuer.issuer_stub.StartEnrollment(
-            ipb.StartEnrollmentRequest(national_id="1234567890123", laser_code=OBAMA_LASER, holder_did=Holder().did)
+            ipb.StartEnrollmentRequest(
+                national_id="1234567890123", laser_code=OBAMA_LASER, holder_did=Holder().did
+            )
         )
     assert error_details(raised.value).reason == "INVALID_NATIONAL_ID"

@@ -7,13 +7,15 @@ import json
 import grpc
 import pytest
 
-from civid.core.statuslist.credential import read_status
-from civid.core.did.key import did_key_for
 from civid.core.crypto.keys import Ed25519KeyPair
+from civid.core.did.key import did_key_for
+from civid.core.statuslist.credential import read_status
 from civid.issuer.v1 import issuer_service_pb2 as ipb
 from civid.issuer.v1 import officer_service_pb2 as opb
 from civid.rpc.errors import error_details
-from tests.issuer.server_fixtures import BIDEN, OBAMA, OBAMA_LASER, RunningIssuer, issuer, issuer_face_matcher  # noqa: F401
+from tests.issuer.server_fixtures import OBAMA, OBAMA_LASER, RunningIssuer
+from tests.issuer.server_fixtures import issuer as issuer
+from tests.issuer.server_fixtures import issuer_face_matcher as issuer_face_matcher
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +24,9 @@ def new_holder() -> str:
     return did_key_for(Ed25519KeyPair.generate().public_key)
 
 
-async def assisted(issuer: RunningIssuer, nid: str = OBAMA, did: str | None = None, request_id: str = "req-1") -> opb.AssistedEnrollmentResponse:
+async def assisted(
+    issuer: RunningIssuer, nid: str = OBAMA, did: str | None = None, request_id: str = "req-1"
+) -> opb.AssistedEnrollmentResponse:
     request = opb.AssistedEnrollmentRequest(
         national_id=nid,
         laser_code=OBAMA_LASER if nid == OBAMA else "",
@@ -31,7 +35,9 @@ async def assisted(issuer: RunningIssuer, nid: str = OBAMA, did: str | None = No
         reason="card and face checked at the desk",
         request_id=request_id,
     )
-    return await issuer.officer_stub.AssistedEnrollment(request, metadata=issuer.officer_metadata("AssistedEnrollment"))
+    return await issuer.officer_stub.AssistedEnrollment(
+        request, metadata=issuer.officer_metadata("AssistedEnrollment")
+    )
 
 
 async def status_bit(issuer: RunningIssuer, credential: dict, purpose: str) -> bool:
@@ -85,11 +91,15 @@ async def test_revocation_is_visible_in_the_next_status_list(issuer: RunningIssu
         metadata=issuer.officer_metadata("RevokeCredential"),
     )
     assert await status_bit(issuer, credential, "revocation")
-    state = await issuer.issuer_stub.GetCredentialStatus(ipb.GetCredentialStatusRequest(credential_id=credential["id"]))
+    state = await issuer.issuer_stub.GetCredentialStatus(
+        ipb.GetCredentialStatusRequest(credential_id=credential["id"])
+    )
     assert state.state == 3  # REVOKED
 
 
-async def test_suspension_and_reinstatement_are_visible_in_the_next_status_list(issuer: RunningIssuer) -> None:
+async def test_suspension_and_reinstatement_are_visible_in_the_next_status_list(
+    issuer: RunningIssuer,
+) -> None:
     credential = json.loads((await assisted(issuer)).credential.credential_json)
     await issuer.officer_stub.SuspendCredential(
         opb.SuspendCredentialRequest(credential_id=credential["id"], reason="investigation"),
@@ -140,7 +150,9 @@ async def test_rebind_revokes_the_old_credential_and_issues_a_new_one(issuer: Ru
     old = (await assisted(issuer)).credential
     new_did = new_holder()
     answer = await issuer.officer_stub.RebindHolder(
-        opb.RebindHolderRequest(national_id=OBAMA, new_holder_did=new_did, reason="new phone", request_id="rb-1"),
+        opb.RebindHolderRequest(
+            national_id=OBAMA, new_holder_did=new_did, reason="new phone", request_id="rb-1"
+        ),
         metadata=issuer.officer_metadata("RebindHolder"),
     )
     assert answer.revoked_credential_id == old.credential_id
@@ -151,7 +163,9 @@ async def test_rebind_revokes_the_old_credential_and_issues_a_new_one(issuer: Ru
 async def test_unknown_status_list_is_not_found(issuer: RunningIssuer) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await issuer.issuer_stub.GetStatusList(
-            ipb.GetStatusListRequest(status_list_credential="https://issuer.civid.example/status/revocation/9")
+            ipb.GetStatusListRequest(
+                status_list_credential="https://issuer.civid.example/status/revocation/9"
+            )
         )
     assert error_details(raised.value).reason == "STATUS_LIST_NOT_FOUND"
 

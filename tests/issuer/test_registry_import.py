@@ -11,8 +11,13 @@ from civid.issuer.storage import Store, read
 from civid.issuer.storage.schema import citizens
 
 ADDRESS = {
-    "house_number": "99", "moo": "3", "sub_district": "ลาดยาว", "district": "จตุจักร",
-    "province": "กรุงเทพมหานคร", "postal_code": "10900", "house_code": "10300123456",
+    "house_number": "99",
+    "moo": "3",
+    "sub_district": "ลาดยาว",
+    "district": "จตุจักร",
+    "province": "กรุงเทพมหานคร",
+    "postal_code": "10900",
+    "house_code": "10300123456",
 }
 
 
@@ -129,7 +134,8 @@ def test_citizen_already_in_the_registry_is_a_bad_row(
     first = write_jsonl(tmp_path / "1.jsonl", [citizen_row(make_national_id(20), photo)])
     assert import_jsonl(first, store).ok
     second = write_jsonl(
-        tmp_path / "2.jsonl", [citizen_row(make_national_id(21), photo), citizen_row(make_national_id(20), photo)]
+        tmp_path / "2.jsonl",
+        [citizen_row(make_national_id(21), photo), citizen_row(make_national_id(20), photo)],
     )
 
     report = import_jsonl(second, store)
@@ -154,4 +160,8 @@ def test_import_is_audited_when_an_actor_is_named(
     path = write_jsonl(tmp_path / "a.jsonl", [citizen_row(make_national_id(40), photo)])
     import_jsonl(path, store, actor="admin:root")
     [entry] = store.audit.entries()
-    assert (entry.actor, entry.action, entry.details) == ("admin:root", "registry.import", {"citizens": 1, "houses": 0})
+    assert (entry.actor, entry.action, entry.details) == (
+        "admin:root",
+        "registry.import",
+        {"citizens": 1, "houses": 0},
+    )

@@ -41,7 +41,9 @@ def test_address_house_code_must_have_11_digits() -> None:
 
 def test_house_gives_the_address_of_its_residents() -> None:
     house = House("10300123456", "99", "ลาดยาว", "จตุจักร", "กรุงเทพมหานคร", "10900", moo="3")
-    assert house.address() == Address("99", "ลาดยาว", "จตุจักร", "กรุงเทพมหานคร", "10900", "10300123456", moo="3")
+    assert house.address() == Address(
+        "99", "ลาดยาว", "จตุจักร", "กรุงเทพมหานคร", "10900", "10300123456", moo="3"
+    )
     assert replace(house, moo="4").address().moo == "4"
 
 

@@ -32,7 +32,15 @@ def test_valid_national_ids_are_accepted_with_or_without_separators(text: str) -
 
 @pytest.mark.parametrize(
     "text",
-    ["1103702071812", "3100600445470", "110370207181", "11037020718111", "1103702O71811", "", "๑๑๐๓๗๐๒๐๗๑๘๑๑"],
+    [
+        "1103702071812",
+        "3100600445470",
+        "110370207181",
+        "11037020718111",
+        "1103702O71811",
+        "",
+        "๑๑๐๓๗๐๒๐๗๑๘๑๑",
+    ],
 )
 def test_wrong_check_digit_length_or_characters_are_rejected(text: str) -> None:
     assert not is_valid_national_id(text)
@@ -58,7 +66,16 @@ def test_laser_code_is_normalized_to_upper_case_with_dashes() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["J10-1234567-89", "JTA-1234567-89", "JT0-123456-89", "JT0-1234567-8", "JT0-12345678-89", "", "JT0_1234567_89"]
+    "text",
+    [
+        "J10-1234567-89",
+        "JTA-1234567-89",
+        "JT0-123456-89",
+        "JT0-1234567-8",
+        "JT0-12345678-89",
+        "",
+        "JT0_1234567_89",
+    ],
 )
 def test_laser_codes_of_another_shape_are_rejected(text: str) -> None:
     assert not is_valid_laser_code(text)

@@ -23,7 +23,7 @@ def issue(store: Store, nid: str, conn: Connection, credential_id: str) -> bytes
         national_id=nid,
         holder_did=HOLDER,
         type="ThaiNationalIdCredential",
-        document='{"id": "%s"}' % credential_id,
+        document=f'{{"id": "{credential_id}"}}',
         issued_at=datetime.now(UTC),
         revocation=StatusRef(revocation, store.status_lists.allocate(revocation, conn)),
         suspension=StatusRef(suspension, store.status_lists.allocate(suspension, conn)),
@@ -74,7 +74,10 @@ def test_failed_operation_records_neither_credential_nor_key(store: Store, citiz
 
     assert store.credentials.get("urn:uuid:lost") is None
     retry = store.idempotency.run_once(
-        "key-3", "IssueCredential", request_hash(b"r"), lambda c: issue(store, citizen.national_id, c, "urn:uuid:ok")
+        "key-3",
+        "IssueCredential",
+        request_hash(b"r"),
+        lambda c: issue(store, citizen.national_id, c, "urn:uuid:ok"),
     )
     assert not retry.replayed and store.credentials.get("urn:uuid:ok") is not None
 

@@ -52,8 +52,12 @@ def test_subject_key_is_a_keyed_pseudonym(store: Store) -> None:
 
 def test_enrollment_moves_only_forward_and_only_before_expiry(store: Store) -> None:
     now = datetime.now(UTC)
-    live = Enrollment("e1", "k", None, "did:key:z6Mk", "c1", EnrollmentState.CHALLENGED, now, now + timedelta(minutes=5))
-    stale = Enrollment("e2", "k", None, "did:key:z6Mk", "c2", EnrollmentState.CHALLENGED, now, now - timedelta(seconds=1))
+    live = Enrollment(
+        "e1", "k", None, "did:key:z6Mk", "c1", EnrollmentState.CHALLENGED, now, now + timedelta(minutes=5)
+    )
+    stale = Enrollment(
+        "e2", "k", None, "did:key:z6Mk", "c2", EnrollmentState.CHALLENGED, now, now - timedelta(seconds=1)
+    )
     store.enrollments.create(live)
     store.enrollments.create(stale)
 
@@ -66,4 +70,4 @@ def test_enrollment_moves_only_forward_and_only_before_expiry(store: Store) -> N
     assert store.enrollments.expire_due() == 1
     got = store.enrollments.get("e2")
     assert got is not None and got.state is EnrollmentState.EXPIRED
-    assert got.created_at == now.replace(microsecond=now.microsecond)  # UTC round trip on both engines
+    assert got.created_at == now  # aware UTC round trip on both engines

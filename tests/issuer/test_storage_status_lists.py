@@ -3,7 +3,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from civid.core.errors import CividError, ErrorCode
-from civid.issuer.storage import Store, StatusPurpose
+from civid.issuer.storage import StatusPurpose, Store
 
 
 def test_concurrent_allocations_are_unique_random_and_counted(store: Store) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from server_fixtures import (  # noqa: E402
+from server_fixtures import (
     FakeIssuerServer,
     Holder,
     TestIssuer,
@@ -27,10 +27,10 @@ from server_fixtures import (  # noqa: E402
     write_trust_file,
 )
 
-from civid.verifier import app  # noqa: E402
-from civid.verifier.settings import VerifierSettings  # noqa: E402
-from civid.verifier.v1 import relying_party_admin_service_pb2_grpc as admin_grpc  # noqa: E402
-from civid.verifier.v1 import verifier_service_pb2_grpc as verifier_grpc  # noqa: E402
+from civid.verifier import app
+from civid.verifier.settings import VerifierSettings
+from civid.verifier.v1 import relying_party_admin_service_pb2_grpc as admin_grpc
+from civid.verifier.v1 import verifier_service_pb2_grpc as verifier_grpc
 
 AIRLINE = "thai-domestic-air"
 CONSULATE = "consular-affairs"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import grpc
+
 from civid.core.crypto.keys import Ed25519KeyPair
 from civid.core.did.key import did_key_for, verification_method_id_for
 from civid.core.did.web import build_did_web_document
@@ -55,7 +56,9 @@ class Holder:
         return cls(key, did_key_for(key.public_key), verification_method_id_for(key.public_key))
 
     def present(self, credentials: list[Mapping[str, Any]], challenge: str, domain: str) -> dict[str, Any]:
-        return create_presentation(credentials, self.key, self.did, self.method, challenge=challenge, domain=domain)
+        return create_presentation(
+            credentials, self.key, self.did, self.method, challenge=challenge, domain=domain
+        )
 
 
 def citizen_claims(index: int) -> dict[str, Any]:
@@ -108,7 +111,9 @@ class TestIssuer:
         return f"https://{self.did.removeprefix('did:web:')}/status/{purpose.value}/1"
 
     def sign(self, document: Mapping[str, Any]) -> dict[str, Any]:
-        options = ProofOptions(verification_method=self.method, proof_purpose="assertionMethod", cryptosuite="eddsa-rdfc-2022")
+        options = ProofOptions(
+            verification_method=self.method, proof_purpose="assertionMethod", cryptosuite="eddsa-rdfc-2022"
+        )
         return add_proof(document, self.key, options)
 
     def unsigned_credential(self, holder_did: str, index: int, **extra: Any) -> dict[str, Any]:
@@ -121,7 +126,8 @@ class TestIssuer:
             "validUntil": "2032-01-14T23:59:59Z",
             "credentialSubject": {"id": holder_did, **citizen_claims(index)},
             "credentialStatus": [
-                status_entry(self.list_url(p), p, index) for p in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
+                status_entry(self.list_url(p), p, index)
+                for p in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
             ],
         }
         credential.update(extra)
@@ -144,7 +150,9 @@ class TestIssuer:
             cached = self._signed.get(url)
             if cached is None or cached[0] != self.version:
                 valid_from = datetime.now(UTC) - timedelta(minutes=1)
-                unsigned = status_list_credential(url, self.did, purpose, self._lists[purpose].copy(), valid_from)
+                unsigned = status_list_credential(
+                    url, self.did, purpose, self._lists[purpose].copy(), valid_from
+                )
                 cached = self._signed[url] = (self.version, self.sign(unsigned))
             return f"v{cached[0]}", cached[1]
 
@@ -156,10 +164,16 @@ class FakeIssuerServicer(ipb_grpc.IssuerServiceServicer):
         self.issuer = issuer
         self.status_calls = 0
 
-    async def GetDidDocument(self, request: Any, context: grpc.aio.ServicerContext) -> ipb.GetDidDocumentResponse:
-        return ipb.GetDidDocumentResponse(did=self.issuer.did, did_document_json=json.dumps(self.issuer.document))
+    async def GetDidDocument(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> ipb.GetDidDocumentResponse:
+        return ipb.GetDidDocumentResponse(
+            did=self.issuer.did, did_document_json=json.dumps(self.issuer.document)
+        )
 
-    async def GetStatusList(self, request: Any, context: grpc.aio.ServicerContext) -> ipb.GetStatusListResponse:
+    async def GetStatusList(
+        self, request: Any, context: grpc.aio.ServicerContext
+    ) -> ipb.GetStatusListResponse:
         self.status_calls += 1
         found = self.issuer.status_list(request.status_list_credential)
         if found is None:
@@ -227,5 +241,7 @@ class FakeIssuerServer:
 
 
 def write_trust_file(path: Path, issuer_did: str, address: str) -> Path:
-    path.write_text(f'[[issuer]]\ndid = "{issuer_did}"\naddress = "{address}"\nrefresh_s = 300\n', encoding="utf-8")
+    path.write_text(
+        f'[[issuer]]\ndid = "{issuer_did}"\naddress = "{address}"\nrefresh_s = 300\n', encoding="utf-8"
+    )
     return path

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import grpc
 import pytest
+from conftest import AIRLINE, verifier_settings
+from server_fixtures import FakeIssuerServer, Holder, TestIssuer, free_port, write_trust_file
+
 from civid.rpc.errors import error_details
 from civid.verifier import app
 from civid.verifier.v1 import verifier_service_pb2 as pb
 from civid.verifier.v1 import verifier_service_pb2_grpc as pb_grpc
-from conftest import AIRLINE, verifier_settings
-from server_fixtures import FakeIssuerServer, Holder, TestIssuer, free_port, write_trust_file
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -62,7 +63,10 @@ def test_a_challenge_used_at_one_process_is_refused_at_the_other(two_verifiers: 
     challenge, domain = "multi-process-" + uuid.uuid4().hex, "https://kiosk.thai-domestic-air.example"
     vp = holder.present([issuer.issue(holder.did, 7)], challenge, domain)
     message = pb.VerifyPresentationRequest(
-        presentation_json=json.dumps(vp), challenge=challenge, domain=domain, policy_id="airline-domestic-boarding"
+        presentation_json=json.dumps(vp),
+        challenge=challenge,
+        domain=domain,
+        policy_id="airline-domestic-boarding",
     )
     metadata = (("authorization", f"Bearer {key}"),)
     assert first.VerifyPresentation(message, metadata=metadata, timeout=60).result.verification.verified

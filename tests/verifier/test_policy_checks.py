@@ -30,7 +30,7 @@ def credential(**fields: Any) -> dict[str, Any]:
             "givenNameEn": "Somchai",
             "familyNameEn": "Jaidee",
             "photo": "data:image/jpeg;base64,AA",
-            "nationalIdNumber": "1101700203451",
+            "nationalIdNumber": "1101700203450",
             "birthDate": "1985-01-15",
         },
     }

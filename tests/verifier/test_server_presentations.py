@@ -9,21 +9,24 @@ from typing import Any
 
 import grpc
 import pytest
+from conftest import AIRLINE, CONSULATE, VerifierEnv
+from google.protobuf import duration_pb2
+from server_fixtures import Holder, TestIssuer
+
 from civid.common.v1 import verification_pb2
 from civid.core.statuslist.bitstring import StatusPurpose
 from civid.rpc.errors import error_details
 from civid.verifier.v1 import presentation_pb2
 from civid.verifier.v1 import verifier_service_pb2 as pb
-from conftest import AIRLINE, CONSULATE, VerifierEnv
-from google.protobuf import duration_pb2
-from server_fixtures import Holder, TestIssuer
 
 BOARDING = "airline-domestic-boarding"
 PASSPORT = "passport-application"
 _index = itertools.count(1)
 
 
-def new_request(env: VerifierEnv, rp: str, policy: str, **fields: Any) -> presentation_pb2.PresentationRequest:
+def new_request(
+    env: VerifierEnv, rp: str, policy: str, **fields: Any
+) -> presentation_pb2.PresentationRequest:
     answer = env.stub.CreatePresentationRequest(
         pb.CreatePresentationRequestRequest(policy_id=policy, **fields), metadata=env.rp_metadata(rp)
     )
@@ -58,22 +61,40 @@ def rpc_error(call: Any) -> Any:
     return error_details(caught.value)
 
 
-def test_airline_boarding_verifies_and_releases_only_the_policy_claims(verifier_env: VerifierEnv, holder: Holder) -> None:
+def test_airline_boarding_verifies_and_releases_only_the_policy_claims(
+    verifier_env: VerifierEnv, holder: Holder
+) -> None:
     request = new_request(verifier_env, AIRLINE, BOARDING)
-    answer = submit(verifier_env, request.presentation_request_id, presentation_for(verifier_env, holder, request))
+    answer = submit(
+        verifier_env, request.presentation_request_id, presentation_for(verifier_env, holder, request)
+    )
     assert answer.verification.verified, failed_codes(answer.verification)
     assert answer.relying_party_display_name.en == "Thai Domestic Air"
     result = result_of(verifier_env, AIRLINE, request.presentation_request_id)
     assert result.state == presentation_pb2.PRESENTATION_REQUEST_STATE_COMPLETED
-    assert set(result.released_claims) == {"titleEn", "givenNameEn", "familyNameEn", "photo", "nationalIdNumber"}
+    assert set(result.released_claims) == {
+        "titleEn",
+        "givenNameEn",
+        "familyNameEn",
+        "photo",
+        "nationalIdNumber",
+    }
     assert result.holder_did == holder.did and result.issuer_did == verifier_env.issuer.did
 
 
 def test_the_wallet_answer_carries_no_claim_values(verifier_env: VerifierEnv, holder: Holder) -> None:
     request = new_request(verifier_env, AIRLINE, BOARDING)
-    answer = submit(verifier_env, request.presentation_request_id, presentation_for(verifier_env, holder, request))
+    answer = submit(
+        verifier_env, request.presentation_request_id, presentation_for(verifier_env, holder, request)
+    )
     assert "Jaidee" not in str(answer) and "1101700203451" not in str(answer)
-    assert set(answer.released_claim_names) == {"titleEn", "givenNameEn", "familyNameEn", "photo", "nationalIdNumber"}
+    assert set(answer.released_claim_names) == {
+        "titleEn",
+        "givenNameEn",
+        "familyNameEn",
+        "photo",
+        "nationalIdNumber",
+    }
 
 
 def test_passport_application_releases_the_full_identity_through_the_watch_stream(
@@ -94,17 +115,23 @@ def test_passport_application_releases_the_full_identity_through_the_watch_strea
     assert json.loads(final.released_claims_json)["address"]["province"] == "Bangkok"
 
 
-def test_the_consent_screen_shows_the_registered_name_from_the_compact_string(verifier_env: VerifierEnv) -> None:
+def test_the_consent_screen_shows_the_registered_name_from_the_compact_string(
+    verifier_env: VerifierEnv,
+) -> None:
     request = new_request(verifier_env, AIRLINE, BOARDING, claims=["givenNameEn", "photo"])
     assert request.compact == f"civid-pr:v1:{request.presentation_request_id}@{verifier_env.address}"
-    shown = verifier_env.stub.GetPresentationRequest(pb.GetPresentationRequestRequest(compact=request.compact))
+    shown = verifier_env.stub.GetPresentationRequest(
+        pb.GetPresentationRequestRequest(compact=request.compact)
+    )
     shown_request = shown.presentation_request
     assert shown_request.relying_party_display_name.en == "Thai Domestic Air"
     assert [c.name for c in shown_request.requested_claims] == ["givenNameEn", "photo"]
     assert shown_request.challenge == request.challenge and shown_request.purpose.en
 
 
-def test_replayed_presentation_is_refused_with_nonce_already_used(verifier_env: VerifierEnv, holder: Holder) -> None:
+def test_replayed_presentation_is_refused_with_nonce_already_used(
+    verifier_env: VerifierEnv, holder: Holder
+) -> None:
     request = new_request(verifier_env, AIRLINE, BOARDING)
     vp = presentation_for(verifier_env, holder, request)
     submit(verifier_env, request.presentation_request_id, vp)
@@ -143,7 +170,9 @@ def test_revoked_or_suspended_credential_fails_with_its_status(
     index = next(_index)
     verifier_env.issuer.set_status(purpose, index)
     request = new_request(verifier_env, CONSULATE, PASSPORT)  # freshness 0: the issuer's current list
-    answer = submit(verifier_env, request.presentation_request_id, presentation_for(verifier_env, holder, request, index))
+    answer = submit(
+        verifier_env, request.presentation_request_id, presentation_for(verifier_env, holder, request, index)
+    )
     assert not answer.verification.verified
     assert code in failed_codes(answer.verification)
 
@@ -157,8 +186,12 @@ def test_credential_from_an_untrusted_issuer_fails(verifier_env: VerifierEnv, ho
     assert "UNTRUSTED_ISSUER" in failed_codes(answer.verification)
 
 
-def test_airline_asking_for_a_claim_outside_its_policy_is_refused_at_creation(verifier_env: VerifierEnv) -> None:
-    error = rpc_error(lambda: new_request(verifier_env, AIRLINE, BOARDING, claims=["givenNameEn", "religion"]))
+def test_airline_asking_for_a_claim_outside_its_policy_is_refused_at_creation(
+    verifier_env: VerifierEnv,
+) -> None:
+    error = rpc_error(
+        lambda: new_request(verifier_env, AIRLINE, BOARDING, claims=["givenNameEn", "religion"])
+    )
     assert (error.code, error.reason) == (grpc.StatusCode.PERMISSION_DENIED, "CLAIM_NOT_ALLOWED")
     assert error.metadata["claim"] == "religion"
 
@@ -168,7 +201,9 @@ def test_airline_cannot_use_the_consulates_policy(verifier_env: VerifierEnv) -> 
     assert (error.code, error.reason) == (grpc.StatusCode.PERMISSION_DENIED, "POLICY_NOT_ALLOWED")
 
 
-def test_a_relying_party_cannot_read_another_relying_partys_result(verifier_env: VerifierEnv, holder: Holder) -> None:
+def test_a_relying_party_cannot_read_another_relying_partys_result(
+    verifier_env: VerifierEnv, holder: Holder
+) -> None:
     request = new_request(verifier_env, CONSULATE, PASSPORT)
     submit(verifier_env, request.presentation_request_id, presentation_for(verifier_env, holder, request))
     error = rpc_error(lambda: result_of(verifier_env, AIRLINE, request.presentation_request_id))
@@ -182,7 +217,9 @@ def test_an_unknown_api_key_is_unauthenticated(verifier_env: VerifierEnv) -> Non
     assert (error.code, error.reason) == (grpc.StatusCode.UNAUTHENTICATED, "RP_UNAUTHENTICATED")
 
 
-def test_tampered_presentation_fails_with_invalid_signature(verifier_env: VerifierEnv, holder: Holder) -> None:
+def test_tampered_presentation_fails_with_invalid_signature(
+    verifier_env: VerifierEnv, holder: Holder
+) -> None:
     request = new_request(verifier_env, AIRLINE, BOARDING)
     vp = presentation_for(verifier_env, holder, request)
     vp["verifiableCredential"][0]["credentialSubject"]["givenNameEn"] = "Mallory"
@@ -195,7 +232,11 @@ def test_presentation_of_another_holders_credential_fails(verifier_env: Verifier
     thief = Holder.new()
     request = new_request(verifier_env, AIRLINE, BOARDING)
     stolen = verifier_env.issuer.issue(holder.did, next(_index))
-    answer = submit(verifier_env, request.presentation_request_id, thief.present([stolen], request.challenge, request.domain))
+    answer = submit(
+        verifier_env,
+        request.presentation_request_id,
+        thief.present([stolen], request.challenge, request.domain),
+    )
     assert not answer.verification.verified
     assert "SUBJECT_NOT_HOLDER" in failed_codes(answer.verification)
 
@@ -204,7 +245,9 @@ def test_a_10_mb_presentation_is_refused_before_parsing(verifier_env: VerifierEn
     request = new_request(verifier_env, AIRLINE, BOARDING)
     huge = '{"padding": "' + "x" * (10 * 1024 * 1024) + '"}'
     call = verifier_env.stub.SubmitPresentation
-    message = pb.SubmitPresentationRequest(presentation_request_id=request.presentation_request_id, presentation_json=huge)
+    message = pb.SubmitPresentationRequest(
+        presentation_request_id=request.presentation_request_id, presentation_json=huge
+    )
     error = rpc_error(lambda: call(message))
     assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert str(verifier_env.settings.max_message_bytes) in error.message or "larger than max" in error.message
@@ -225,7 +268,9 @@ def test_a_presentation_just_over_the_limit_is_named_message_too_large(verifier_
     assert error.metadata["limit_bytes"] == str(limit)
 
 
-def test_rp_collected_presentation_verifies_once_per_challenge(verifier_env: VerifierEnv, holder: Holder) -> None:
+def test_rp_collected_presentation_verifies_once_per_challenge(
+    verifier_env: VerifierEnv, holder: Holder
+) -> None:
     challenge, domain = "kiosk-challenge-" + holder.did[-12:], "https://checkin.thai-domestic-air.example"
     vp = holder.present([verifier_env.issuer.issue(holder.did, next(_index))], challenge, domain)
     message = pb.VerifyPresentationRequest(

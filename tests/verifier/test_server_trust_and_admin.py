@@ -8,12 +8,13 @@ from pathlib import Path
 
 import grpc
 import pytest
+from conftest import CONSULATE, VerifierEnv, start_env
+from server_fixtures import Holder, TestIssuer
+
 from civid.rpc.errors import error_details
 from civid.verifier.v1 import relying_party_admin_service_pb2 as apb
 from civid.verifier.v1 import relying_party_pb2
 from civid.verifier.v1 import verifier_service_pb2 as pb
-from conftest import CONSULATE, VerifierEnv, start_env
-from server_fixtures import Holder, TestIssuer
 
 
 @pytest.fixture
@@ -23,11 +24,14 @@ def own_env(tmp_path: Path) -> Iterator[VerifierEnv]:
 
 def submit_new(env: VerifierEnv, holder: Holder, index: int) -> pb.SubmitPresentationResponse:
     made = env.stub.CreatePresentationRequest(
-        pb.CreatePresentationRequestRequest(policy_id="passport-application"), metadata=env.rp_metadata(CONSULATE)
+        pb.CreatePresentationRequestRequest(policy_id="passport-application"),
+        metadata=env.rp_metadata(CONSULATE),
     ).presentation_request
     vp = holder.present([env.issuer.issue(holder.did, index)], made.challenge, made.domain)
     return env.stub.SubmitPresentation(
-        pb.SubmitPresentationRequest(presentation_request_id=made.presentation_request_id, presentation_json=json.dumps(vp))
+        pb.SubmitPresentationRequest(
+            presentation_request_id=made.presentation_request_id, presentation_json=json.dumps(vp)
+        )
     )
 
 
@@ -55,7 +59,8 @@ def test_a_revoked_relying_partys_key_is_refused(verifier_env: VerifierEnv) -> N
     key_metadata = (("authorization", f"Bearer {created.api_key}"),)
     assert verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=key_metadata).policies
     revoked = admin.RevokeRelyingParty(
-        apb.RevokeRelyingPartyRequest(relying_party_id="short-lived-air"), metadata=verifier_env.admin_metadata()
+        apb.RevokeRelyingPartyRequest(relying_party_id="short-lived-air"),
+        metadata=verifier_env.admin_metadata(),
     )
     assert revoked.relying_party.state == relying_party_pb2.RELYING_PARTY_STATE_REVOKED
     with pytest.raises(grpc.RpcError) as caught:
@@ -87,12 +92,15 @@ def test_relying_parties_are_listed_in_pages(verifier_env: VerifierEnv) -> None:
 def test_a_rotated_key_replaces_the_old_one_at_once(verifier_env: VerifierEnv) -> None:
     verifier_env.admin.CreateRelyingParty(
         apb.CreateRelyingPartyRequest(
-            relying_party_id="rotating-air", display_name={"en": "Rotating Air"}, policy_ids=["airline-domestic-boarding"]
+            relying_party_id="rotating-air",
+            display_name={"en": "Rotating Air"},
+            policy_ids=["airline-domestic-boarding"],
         ),
         metadata=verifier_env.admin_metadata(),
     )
     rotated = verifier_env.admin.RotateRelyingPartyKey(
-        apb.RotateRelyingPartyKeyRequest(relying_party_id="rotating-air"), metadata=verifier_env.admin_metadata()
+        apb.RotateRelyingPartyKeyRequest(relying_party_id="rotating-air"),
+        metadata=verifier_env.admin_metadata(),
     )
     new_metadata = (("authorization", f"Bearer {rotated.api_key}"),)
     assert verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=new_metadata).policies

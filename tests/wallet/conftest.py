@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import io
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,7 +88,9 @@ def wallet_with_card(store_dir: Path) -> Wallet:
     from civid.wallet.services.lifecycle import init_wallet
 
     wallet = init_wallet(store_dir, PIN)
-    wallet.add_credential(signed_national_id(wallet.holder_did), received_at=datetime(2024, 1, 15, tzinfo=UTC))
+    wallet.add_credential(
+        signed_national_id(wallet.holder_did), received_at=datetime(2024, 1, 15, tzinfo=UTC)
+    )
     return wallet
 
 
@@ -97,6 +100,7 @@ def _load_fixture_module(path: Path) -> Any | None:
     spec = importlib.util.spec_from_file_location(f"_wallet_uses_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -112,7 +116,10 @@ def servers() -> Iterator[Any]:
     root = Path(__file__).resolve().parents[1]
     issuer = _load_fixture_module(root / "issuer" / "server_fixtures.py")
     verifier = _load_fixture_module(root / "verifier" / "server_fixtures.py")
-    if issuer is None or verifier is None or not hasattr(issuer, "running_issuer"):
+    if not (hasattr(issuer, "running_issuer") and hasattr(verifier, "running_verifier")):
         pytest.skip("the issuer/verifier server fixtures (tests/*/server_fixtures.py) are not there yet")
-    with issuer.running_issuer() as issuer_server, verifier.running_verifier(issuer_server.address) as verifier_server:
+    with (
+        issuer.running_issuer() as issuer_server,
+        verifier.running_verifier(issuer_server.address) as verifier_server,
+    ):
         yield issuer_server, verifier_server

@@ -45,7 +45,10 @@ def test_init_reads_the_pin_from_stdin_when_the_environment_has_none(
 
 
 def test_a_wrong_pin_exits_1_with_a_json_error(
-    capsys: pytest.CaptureFixture[str], wallet_with_card: Wallet, store_dir: Path, monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
+    wallet_with_card: Wallet,
+    store_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CIVID_WALLET_PIN", "739164")
     code, out, err = civid(capsys, "--store", str(store_dir), "show")
@@ -70,7 +73,11 @@ def test_history_of_a_new_wallet_is_empty(
 
 
 def test_backup_and_restore_recreate_the_same_holder_and_card(
-    capsys: pytest.CaptureFixture[str], wallet_with_card: Wallet, store_dir: Path, tmp_path: Path, pin_env: None
+    capsys: pytest.CaptureFixture[str],
+    wallet_with_card: Wallet,
+    store_dir: Path,
+    tmp_path: Path,
+    pin_env: None,
 ) -> None:
     backup = tmp_path / "b.civid"
     assert civid(capsys, "--store", str(store_dir), "backup", "--to", str(backup))[0] == 0
@@ -95,7 +102,11 @@ def test_restore_with_the_wrong_passphrase_fails_and_creates_no_store(
 
 
 def test_export_writes_the_credential_document(
-    capsys: pytest.CaptureFixture[str], wallet_with_card: Wallet, store_dir: Path, tmp_path: Path, pin_env: None
+    capsys: pytest.CaptureFixture[str],
+    wallet_with_card: Wallet,
+    store_dir: Path,
+    tmp_path: Path,
+    pin_env: None,
 ) -> None:
     target = tmp_path / "vc.json"
     assert civid(capsys, "--store", str(store_dir), "export", "--to", str(target))[0] == 0
@@ -113,31 +124,61 @@ def test_status_without_a_card_says_to_enrol_first(
 def test_present_with_a_malformed_request_string_fails_before_any_network_call(
     capsys: pytest.CaptureFixture[str], wallet_with_card: Wallet, store_dir: Path, pin_env: None
 ) -> None:
-    code, _, err = civid(capsys, "--store", str(store_dir), "present", "--request", "civid-pr:v1:pr_x", "--yes")
+    code, _, err = civid(
+        capsys, "--store", str(store_dir), "present", "--request", "civid-pr:v1:pr_x", "--yes"
+    )
     assert code == 1 and json.loads(err)["error"]["code"] == "MALFORMED_DOCUMENT"
 
 
 def test_enrol_with_a_bad_check_digit_is_refused_before_contacting_the_issuer(
-    capsys: pytest.CaptureFixture[str], wallet_with_card: Wallet, store_dir: Path, tmp_path: Path, pin_env: None
+    capsys: pytest.CaptureFixture[str],
+    wallet_with_card: Wallet,
+    store_dir: Path,
+    tmp_path: Path,
+    pin_env: None,
 ) -> None:
     selfie = tmp_path / "me.jpg"
     selfie.write_bytes(b"\xff\xd8\xff")
     code, _, err = civid(
-        capsys, "--store", str(store_dir), "enrol", "--issuer", "127.0.0.1:1",
-        "--national-id", "1-1017-00203-45-1", "--laser-code", "JT0-1234567-89", "--selfie", str(selfie),
+        capsys,
+        "--store",
+        str(store_dir),
+        "enrol",
+        "--issuer",
+        "127.0.0.1:1",
+        "--national-id",
+        "1-1017-00203-45-1",
+        "--laser-code",
+        "JT0-1234567-89",
+        "--selfie",
+        str(selfie),
     )
     assert code == 1 and json.loads(err)["error"]["code"] == "INVALID_NATIONAL_ID"
 
 
 @pytest.mark.slow
 def test_an_unreachable_issuer_gives_a_person_level_message(
-    capsys: pytest.CaptureFixture[str], wallet_with_card: Wallet, store_dir: Path, tmp_path: Path, pin_env: None
+    capsys: pytest.CaptureFixture[str],
+    wallet_with_card: Wallet,
+    store_dir: Path,
+    tmp_path: Path,
+    pin_env: None,
 ) -> None:
     selfie = tmp_path / "me.jpg"
     selfie.write_bytes(b"\xff\xd8\xff")
     code, _, err = civid(
-        capsys, "--store", str(store_dir), "enrol", "--issuer", "127.0.0.1:1",
-        "--national-id", "1-1017-00203-45-2", "--laser-code", "JT0-1234567-89", "--selfie", str(selfie),
+        capsys,
+        "--store",
+        str(store_dir),
+        "enrol",
+        "--issuer",
+        "127.0.0.1:1",
+        "--national-id",
+        "1-1017-00203-45-0",
+        "--laser-code",
+        "JT0-1234567-89",
+        "--selfie",
+        str(selfie),
     )
     error = json.loads(err.splitlines()[-1])["error"]
     assert code == 1 and error["code"] == "SERVICE_UNAVAILABLE" and "Settings" in error["message"]

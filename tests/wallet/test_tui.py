@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-
 from rich.console import Console
 from textual.widgets import DataTable, Input
 
@@ -81,7 +80,9 @@ async def test_a_weak_pin_is_refused_with_a_notification_not_a_traceback(store_d
     assert not Wallet.exists(store_dir)
 
 
-async def test_a_wrong_pin_keeps_the_wallet_locked_and_says_how_many_attempts_are_left(store_dir: Path) -> None:
+async def test_a_wrong_pin_keeps_the_wallet_locked_and_says_how_many_attempts_are_left(
+    store_dir: Path,
+) -> None:
     init_wallet(store_dir, PIN)
     app = WalletApp(store_dir)
     async with app.run_test(size=SIZE) as pilot:
@@ -94,7 +95,9 @@ async def test_a_wrong_pin_keeps_the_wallet_locked_and_says_how_many_attempts_ar
         assert app.wallet is None
 
 
-async def test_the_card_shows_names_id_number_and_buddhist_era_dates(wallet_with_card: Wallet, store_dir: Path) -> None:
+async def test_the_card_shows_names_id_number_and_buddhist_era_dates(
+    wallet_with_card: Wallet, store_dir: Path
+) -> None:
     app = WalletApp(store_dir)
     async with app.run_test(size=SIZE) as pilot:
         await _unlock(app, pilot)
@@ -123,7 +126,9 @@ async def test_my_data_lists_every_claim_with_thai_labels(wallet_with_card: Wall
         assert "เลขประจำตัวประชาชน" in labels and "วันเกิด" in labels
 
 
-async def test_my_data_exports_the_credential_file(wallet_with_card: Wallet, store_dir: Path, tmp_path: Path) -> None:
+async def test_my_data_exports_the_credential_file(
+    wallet_with_card: Wallet, store_dir: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "out.json"
     app = WalletApp(store_dir)
     async with app.run_test(size=SIZE) as pilot:

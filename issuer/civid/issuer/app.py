@@ -87,7 +87,9 @@ class IssuerApp:
         proofs = HolderProofVerifier(keys.did, clock, ReplayCache(2 * WINDOW_SECONDS))
         faces = FaceGate(matcher or create_face_matcher(config), workers=config.face_workers)
         policy = EnrollmentPolicy(
-            config.max_failures_per_day, config.max_selfie_bytes, timedelta(seconds=config.challenge_ttl_seconds)
+            config.max_failures_per_day,
+            config.max_selfie_bytes,
+            timedelta(seconds=config.challenge_ttl_seconds),
         )
         return cls(
             config=config,
@@ -120,7 +122,7 @@ def demo_registry_file() -> Path | None:
         folder = resources.files("civid.issuer.demo_registry")
     except ModuleNotFoundError:
         return None
-    found = sorted(p for p in folder.iterdir() if p.name.endswith(".jsonl"))
+    found = sorted((p for p in folder.iterdir() if p.name.endswith(".jsonl")), key=lambda p: p.name)
     return Path(str(found[0])) if found else None
 
 
@@ -130,7 +132,9 @@ def load_demo_registry_if_empty(app: IssuerApp) -> int:
         return 0
     path = demo_registry_file()
     if path is None:
-        log.warning("no demo registry shipped; the registry stays empty", extra={"event": "demo_registry_missing"})
+        log.warning(
+            "no demo registry shipped; the registry stays empty", extra={"event": "demo_registry_missing"}
+        )
         return 0
     return import_registry(app, path, actor="system:demo-registry")
 
@@ -138,11 +142,17 @@ def load_demo_registry_if_empty(app: IssuerApp) -> int:
 def import_registry(app: IssuerApp, path: Path, actor: str) -> int:
     """Import a JSON Lines registry export (all rows or none), computing face templates."""
     from civid.core.errors import CividError, ErrorCode
+    from civid.issuer.domain.enrollment import NO_FACE_TEMPLATE
+    from civid.issuer.face import FaceRejected
     from civid.issuer.photos import photo_path
     from civid.issuer.registry import import_jsonl
 
     def template(photo: bytes) -> bytes:
-        return app.faces.matcher.template(photo).to_bytes()
+        """The photo's face template, or a marker: no usable face, self-service impossible."""
+        try:
+            return app.faces.matcher.template(photo).to_bytes()
+        except FaceRejected:
+            return NO_FACE_TEMPLATE
 
     report = import_jsonl(path, app.store, template_fn=template, photo_resolver=photo_path, actor=actor)
     if not report.ok:

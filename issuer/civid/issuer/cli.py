@@ -51,7 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _storage_options(keys_sub.add_parser("rotate", help="add a new signing key and make it active"))
     officer = sub.add_parser("officer", help="officers of the district-office desk")
     officer_sub = officer.add_subparsers(dest="officer_command", required=True)
-    add = officer_sub.add_parser("add", help="register an officer (prints a new key's seed once if none given)")
+    add = officer_sub.add_parser(
+        "add", help="register an officer (prints a new key's seed once if none given)"
+    )
     _storage_options(add)
     add.add_argument("--name", required=True)
     add.add_argument("--id", dest="officer_id", help="officer id (default: generated)")
@@ -110,7 +112,9 @@ def _rotate(config: Any) -> int:
         ring = KeyRing(store, did_web_for(config.issuer_domain), master)
         ring.ensure_key()
         key = ring.rotate()
-        store.audit.append("admin:cli", "keys.rotate", f"key:{key.key_id}", "key rotation", {"key_id": key.key_id})
+        store.audit.append(
+            "admin:cli", "keys.rotate", f"key:{key.key_id}", "key rotation", {"key_id": key.key_id}
+        )
     finally:
         store.close()
     print(f"new active key {key.verification_method}")
@@ -131,7 +135,9 @@ def _officer_add(config: Any, name: str, officer_id: str | None, public_key: str
     try:
         with store.write() as conn:
             store.officers.add(officer_id, name, public_key, conn)
-            store.audit.append("admin:cli", "officer.add", f"officer:{officer_id}", "officer registered", {}, conn)
+            store.audit.append(
+                "admin:cli", "officer.add", f"officer:{officer_id}", "officer registered", {}, conn
+            )
     finally:
         store.close()
     print(f"officer {officer_id} registered with key {public_key}")

@@ -23,7 +23,14 @@ from sqlalchemy import Engine
 
 from civid.rpc import metrics
 from civid.rpc.logs import configure_logging
-from civid.rpc.server import BuiltServer, ServerSettings, TlsFiles, build_server, mark_serving, run_until_signalled
+from civid.rpc.server import (
+    BuiltServer,
+    ServerSettings,
+    TlsFiles,
+    build_server,
+    mark_serving,
+    run_until_signalled,
+)
 from civid.verifier.config.policies import SHIPPED_POLICIES, PolicySet, load_policies
 from civid.verifier.config.relying_parties import SHIPPED_RELYING_PARTIES, load_relying_party_specs
 from civid.verifier.domain.admission import InFlightLimiter, RateLimiter

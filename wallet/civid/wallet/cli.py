@@ -44,6 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--request-file", type=Path, help="a file holding the request string")
     present.add_argument("--yes", action="store_true", help="consent without asking")
     present.add_argument("--decline", action="store_true", help="decline: nothing is sent")
+    present.add_argument("--save-vp", type=Path, help="also write the signed presentation to this file")
     sub.add_parser("history", help="print every disclosure, newest first")
     backup = sub.add_parser("backup", help="write an encrypted backup")
     backup.add_argument("--to", type=Path, required=True, help="the backup file to create")
@@ -166,9 +167,15 @@ def _present(args: argparse.Namespace, store: Path) -> int:
         present.decline(wallet, consent)
         _print({"requestId": consent.request_id, "outcome": "declined"})
         return 0
-    outcome = asyncio.run(present.approve(wallet, consent))
+    outcome = asyncio.run(present.approve(wallet, consent, _vp_saver(args.save_vp)))
     _print(outcome.to_json())
     return 0 if outcome.verified else EXIT_REJECTED
+
+
+def _vp_saver(path: Path | None) -> Callable[[dict[str, Any]], None] | None:
+    if path is None:
+        return None
+    return lambda vp: path.write_text(json.dumps(vp, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _read_text(path: Path) -> str:

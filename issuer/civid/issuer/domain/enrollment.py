@@ -37,6 +37,7 @@ from civid.issuer.storage import Enrollment, EnrollmentState, Store, request_has
 COMPLETE_METHOD: Final = "/civid.issuer.v1.IssuerService/CompleteEnrollment"
 STAND_IN_ID: Final = "0000000000000"  # never a valid national ID: the registry read finds nothing
 _DECOY_OFFSET: Final = 10.0
+NO_FACE_TEMPLATE: Final = b'{"no_face":true}'  # stored when the registry photo shows no usable face
 
 FAILURE_NAMES: Final = {
     FaceReason.UNREADABLE_IMAGE: "IMAGE_UNREADABLE",
@@ -122,7 +123,9 @@ class SelfServiceEnrollment:
         """The issued credential's id (and the face decision, None for a replayed answer)."""
         validation.request_id(request.request_id)
         if not request.enrollment_id:
-            raise IssuerFailure(ErrorCode.FIELD_INVALID, "enrollment_id is required", {"field": "enrollment_id"})
+            raise IssuerFailure(
+                ErrorCode.FIELD_INVALID, "enrollment_id is required", {"field": "enrollment_id"}
+            )
         validation.image_size(request.selfie, self._policy.max_selfie_bytes, "selfie")
         enrollment = self._store.enrollments.get(request.enrollment_id)
         if enrollment is None:
@@ -134,7 +137,9 @@ class SelfServiceEnrollment:
         params = {"enrollmentId": enrollment.id, "requestId": request.request_id, "selfieSha256": selfie_sha}
         self._proofs.verify(request.proof, COMPLETE_METHOD, params, expected_nonce=enrollment.challenge)
         if request.proof.did != enrollment.holder_did:
-            raise IssuerFailure(ErrorCode.HOLDER_PROOF_INVALID, "holder_proof.did is not the enrollment's holder DID")
+            raise IssuerFailure(
+                ErrorCode.HOLDER_PROOF_INVALID, "holder_proof.did is not the enrollment's holder DID"
+            )
         self._raise_if_unusable(enrollment)
         self._raise_if_locked(enrollment.subject_key)
         decision = self._faces.run(lambda matcher: self._decide(matcher, request.selfie, enrollment))
@@ -176,18 +181,22 @@ class SelfServiceEnrollment:
 
     def _reference(self, matcher: FaceMatcher, enrollment: Enrollment, probe: FaceTemplate) -> FaceTemplate:
         citizen = self._store.citizens.get(enrollment.national_id or STAND_IN_ID, with_template=True)
-        if citizen is None or citizen.card_expires < self._clock().date():
-            return FaceTemplate(probe.backend, probe.model_sha256, tuple(v + _DECOY_OFFSET for v in probe.vector))
-        if citizen.face_template is not None:
-            return FaceTemplate.from_bytes(citizen.face_template)
-        return matcher.template(citizen.photo_jpeg)
+        expired = citizen is not None and citizen.card_expires < self._clock().date()
+        if citizen is None or expired or citizen.face_template in (None, NO_FACE_TEMPLATE):
+            # no record, an expired card, or a registry photo without a usable face: a stand-in
+            vector = tuple(v + _DECOY_OFFSET for v in probe.vector)
+            return FaceTemplate(probe.backend, probe.model_sha256, vector)
+        return FaceTemplate.from_bytes(citizen.face_template)
 
     def _fail(self, enrollment: Enrollment, decision: MatchDecision) -> None:
         maximum = self._policy.max_failures_per_day
         with self._store.write() as conn:
             state = self._store.attempts.record_failure(enrollment.subject_key, maximum, conn)
             self._store.enrollments.transition(
-                enrollment.id, (EnrollmentState.CHALLENGED, EnrollmentState.KEY_PROVEN), EnrollmentState.FAILED, conn=conn
+                enrollment.id,
+                (EnrollmentState.CHALLENGED, EnrollmentState.KEY_PROVEN),
+                EnrollmentState.FAILED,
+                conn=conn,
             )
         failure = FAILURE_NAMES[decision.reason]
         left = max(0, maximum - state.failures_today)
@@ -232,7 +241,9 @@ class SelfServiceEnrollment:
                 ErrorCode.ENROLLMENT_EXPIRED, "this enrollment is complete: call StartEnrollment again"
             )
 
-        return self._store.idempotency.run_once(request_id, "CompleteEnrollment", req_hash, refuse).response.decode()
+        return self._store.idempotency.run_once(
+            request_id, "CompleteEnrollment", req_hash, refuse
+        ).response.decode()
 
     def _audit(
         self,

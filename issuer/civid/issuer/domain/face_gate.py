@@ -26,7 +26,9 @@ class FaceGate:
         """Run ``job(matcher)`` on the face pool and wait for it (OVERLOADED when the queue is full)."""
         if not self._slots.acquire(blocking=False):
             raise IssuerFailure(
-                ErrorCode.OVERLOADED, "face matching is at capacity; retry shortly", {"retry_after_seconds": "2"}
+                ErrorCode.OVERLOADED,
+                "face matching is at capacity; retry shortly",
+                {"retry_after_seconds": "2"},
             )
         try:
             return self._pool.submit(job, self.matcher).result()

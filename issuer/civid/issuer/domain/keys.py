@@ -46,7 +46,9 @@ class SigningKey:
     pair: Ed25519KeyPair
 
 
-def resolve_passphrase(passphrase_file: Path | None, data_dir: Path, env: dict[str, str] | None = None) -> str:
+def resolve_passphrase(
+    passphrase_file: Path | None, data_dir: Path, env: dict[str, str] | None = None
+) -> str:
     """The passphrase: env variable, then ``passphrase_file``, then ``<data_dir>/issuer-key.passphrase``.
 
     When none exists the data-dir file is created (0600) with a random passphrase and a warning is
@@ -173,7 +175,9 @@ class KeyRing:
             self._pair(existing[-1])  # refuse to rotate under a wrong passphrase
         pair = Ed25519KeyPair.generate()
         key_id = f"key-{len(existing) + 1}"
-        stored = self._store.issuer_keys.add_active(key_id, pair.public_key.multikey, seal(self._master, pair.seed))
+        stored = self._store.issuer_keys.add_active(
+            key_id, pair.public_key.multikey, seal(self._master, pair.seed)
+        )
         self._unsealed[key_id] = pair
         log.info("issuer key added", extra={"event": "key_added", "key_id": key_id})
         return stored

@@ -77,7 +77,9 @@ class OfficerDesk:
         did = validation.holder_did(request.holder_did)
         validation.image_size(request.desk_photo, self._max_photo, "desk_photo")
         if not request.desk_photo:
-            raise IssuerFailure(ErrorCode.FIELD_INVALID, "desk_photo is required", {"field": "desk_photo"}, "desk_photo")
+            raise IssuerFailure(
+                ErrorCode.FIELD_INVALID, "desk_photo is required", {"field": "desk_photo"}, "desk_photo"
+            )
         reason = validation.required_text(request.reason, "reason")
         request_id = validation.request_id(request.request_id)
         photo_sha = hashlib.sha256(request.desk_photo).hexdigest()
@@ -87,16 +89,31 @@ class OfficerDesk:
             citizen = self._require_citizen(nid)
             if laser and citizen.laser_code != laser:
                 raise IssuerFailure(
-                    ErrorCode.INVALID_LASER_CODE, "the laser code does not match the registry", {"field": "laser_code"}
+                    ErrorCode.INVALID_LASER_CODE,
+                    "the laser code does not match the registry",
+                    {"field": "laser_code"},
                 )
             if live_national_ids(self._store, nid):
-                raise invalid_state("Citizen", nid, "ENROLLED", "the citizen already has an active credential: use RebindHolder")
+                raise invalid_state(
+                    "Citizen",
+                    nid,
+                    "ENROLLED",
+                    "the citizen already has an active credential: use RebindHolder",
+                )
             ensure_did_free(self._store, did, nid, "holder_did")
             record = self._issuer.issue(citizen, did, conn)
             subject = self._store.subject_key(nid)
             if self._store.attempts.state(subject).locked:
                 self._store.attempts.unlock(subject, officer.id, conn)
-            self._audit(officer, "enrollment.assisted", nid, reason, conn, credential_id=record.id, desk_photo_sha256=photo_sha)
+            self._audit(
+                officer,
+                "enrollment.assisted",
+                nid,
+                reason,
+                conn,
+                credential_id=record.id,
+                desk_photo_sha256=photo_sha,
+            )
             return record.id.encode()
 
         result = self._store.idempotency.run_once(request_id, "AssistedEnrollment", req_hash, produce)
@@ -111,7 +128,9 @@ class OfficerDesk:
             except CividError as exc:
                 if exc.code is not ErrorCode.INVALID_STATE:
                     raise
-                raise invalid_state("Enrollment", nid, "NOT_LOCKED", "self-service enrollment is not locked") from exc
+                raise invalid_state(
+                    "Enrollment", nid, "NOT_LOCKED", "self-service enrollment is not locked"
+                ) from exc
             self._audit(officer, "enrollment.unlock", nid, why, conn)
         return self._max_failures
 
@@ -124,7 +143,9 @@ class OfficerDesk:
     def reinstate(self, officer: Officer, credential_id: str, reason: str) -> CredentialRecord:
         return self._change(officer, credential_id, reason, StatusPurpose.SUSPENSION, False)
 
-    def rebind(self, officer: Officer, national_id: str, new_holder_did: str, reason: str, request_id: str) -> Rebound:
+    def rebind(
+        self, officer: Officer, national_id: str, new_holder_did: str, reason: str, request_id: str
+    ) -> Rebound:
         nid = validation.national_id(national_id)
         did = validation.holder_did(new_holder_did, "new_holder_did")
         why = validation.required_text(reason, "reason")
@@ -156,7 +177,12 @@ class OfficerDesk:
         self, officer: Officer, credential_id: str, reason: str, purpose: StatusPurpose, value: bool
     ) -> CredentialRecord:
         if not credential_id:
-            raise IssuerFailure(ErrorCode.FIELD_INVALID, "credential_id is required", {"field": "credential_id"}, "credential_id")
+            raise IssuerFailure(
+                ErrorCode.FIELD_INVALID,
+                "credential_id is required",
+                {"field": "credential_id"},
+                "credential_id",
+            )
         why = validation.required_text(reason, "reason")
         with self._store.write() as conn:
             record = self._store.credentials.get(credential_id, conn)
@@ -178,7 +204,9 @@ class OfficerDesk:
             raise not_found("Citizen", nid)
         return citizen
 
-    def _audit(self, officer: Officer, action: str, nid: str, reason: str, conn: Connection, **details: object) -> None:
+    def _audit(
+        self, officer: Officer, action: str, nid: str, reason: str, conn: Connection, **details: object
+    ) -> None:
         self._store.audit.append(
             actor=f"officer:{officer.id}",
             action=action,

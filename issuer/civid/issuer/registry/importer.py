@@ -24,8 +24,9 @@ from civid.issuer.registry.records import CitizenRow, PhotoRef, build_citizen, p
 if TYPE_CHECKING:
     from civid.issuer.storage.store import Store
 
-TemplateFn = Callable[[bytes], bytes]
-"""Computes a face template from a photo (supplied by the face module)."""
+TemplateFn = Callable[[bytes], bytes | None]
+"""Computes a face template from a photo (supplied by the face module); None: no template for this
+photo (the citizen can then enrol only at a district office). Raising makes the row bad."""
 PhotoResolver = Callable[[str], Path | bytes]
 """Finds a photo named in a row (``{"name": "obama.jpg"}``): its path or its bytes."""
 

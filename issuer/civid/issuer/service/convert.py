@@ -35,7 +35,11 @@ def credential_state(record: CredentialRecord, now: datetime) -> int:
 
 
 def credential(record: CredentialRecord, now: datetime) -> credential_pb2.Credential:
-    types = list(CREDENTIAL_TYPES) if record.type == CREDENTIAL_TYPES[1] else ["VerifiableCredential", record.type]
+    types = (
+        list(CREDENTIAL_TYPES)
+        if record.type == CREDENTIAL_TYPES[1]
+        else ["VerifiableCredential", record.type]
+    )
     return credential_pb2.Credential(
         credential_id=record.id,
         types=types,

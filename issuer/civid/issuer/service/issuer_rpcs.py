@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, TypeAlias
 
 import grpc
 
@@ -15,7 +16,7 @@ from civid.issuer.service.runner import DomainRunner
 from civid.issuer.v1 import issuer_service_pb2 as pb
 from civid.rpc.metrics import ENROLLMENTS
 
-Ctx = grpc.aio.ServicerContext
+Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 LIST_CREDENTIALS = "/civid.issuer.v1.IssuerService/ListCredentials"
 
 
@@ -24,9 +25,12 @@ class EnrollmentRpcs:
         self._app = app
         self._run = run
 
-    async def StartEnrollment(self, request: pb.StartEnrollmentRequest, context: Ctx) -> pb.StartEnrollmentResponse:
+    async def StartEnrollment(
+        self, request: pb.StartEnrollmentRequest, context: Ctx
+    ) -> pb.StartEnrollmentResponse:
         started = await self._run(
-            context, lambda: self._app.enrollment.start(request.national_id, request.laser_code, request.holder_did)
+            context,
+            lambda: self._app.enrollment.start(request.national_id, request.laser_code, request.holder_did),
         )
         return pb.StartEnrollmentResponse(
             enrollment_id=started.enrollment_id,
@@ -68,7 +72,9 @@ class PublicRpcs:
         self._app = app
         self._run = run
 
-    async def GetDidDocument(self, request: pb.GetDidDocumentRequest, context: Ctx) -> pb.GetDidDocumentResponse:
+    async def GetDidDocument(
+        self, request: pb.GetDidDocumentRequest, context: Ctx
+    ) -> pb.GetDidDocumentResponse:
         document, updated = await self._run(context, self._app.keys.did_document)
         return pb.GetDidDocumentResponse(
             did=self._app.keys.did,
@@ -117,7 +123,9 @@ class HolderRpcs:
         self._app = app
         self._run = run
 
-    async def ListCredentials(self, request: pb.ListCredentialsRequest, context: Ctx) -> pb.ListCredentialsResponse:
+    async def ListCredentials(
+        self, request: pb.ListCredentialsRequest, context: Ctx
+    ) -> pb.ListCredentialsResponse:
         proof = convert.holder_proof(request.holder_proof, request.HasField("holder_proof"))
 
         def listing() -> pb.ListCredentialsResponse:
@@ -128,7 +136,8 @@ class HolderRpcs:
                 r
                 for r in records
                 if request.include_inactive
-                or convert.credential_state(r, now) in (convert.State.CREDENTIAL_STATE_ACTIVE, convert.State.CREDENTIAL_STATE_SUSPENDED)
+                or convert.credential_state(r, now)
+                in (convert.State.CREDENTIAL_STATE_ACTIVE, convert.State.CREDENTIAL_STATE_SUSPENDED)
             ]
             scope = f"{did}|{request.include_inactive}"
             chunk, token = page(shown, request.page_size, request.page_token, scope)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import grpc
 
@@ -15,7 +15,7 @@ from civid.issuer.service.runner import DomainRunner
 from civid.issuer.storage import Officer
 from civid.issuer.v1 import officer_service_pb2 as pb
 
-Ctx = grpc.aio.ServicerContext
+Ctx: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 T = TypeVar("T")
 SERVICE = "/civid.issuer.v1.OfficerService"
 
@@ -43,8 +43,12 @@ class OfficerDeskRpcs:
         self._as_officer = OfficerAuthentication(app, run)
 
     async def GetCitizen(self, request: pb.GetCitizenRequest, context: Ctx) -> pb.GetCitizenResponse:
-        view = await self._as_officer(context, "GetCitizen", lambda _o: self._app.desk.citizen(request.national_id))
-        return pb.GetCitizenResponse(citizen=convert.citizen_record(view.citizen, view.enrollment_locked, view.holder_did))
+        view = await self._as_officer(
+            context, "GetCitizen", lambda _o: self._app.desk.citizen(request.national_id)
+        )
+        return pb.GetCitizenResponse(
+            citizen=convert.citizen_record(view.citizen, view.enrollment_locked, view.holder_did)
+        )
 
     async def AssistedEnrollment(
         self, request: pb.AssistedEnrollmentRequest, context: Ctx
@@ -57,26 +61,42 @@ class OfficerDeskRpcs:
             request.reason,
             request.request_id,
         )
-        record = await self._as_officer(context, "AssistedEnrollment", lambda o: self._app.desk.assisted_enrollment(o, assisted))
+        record = await self._as_officer(
+            context, "AssistedEnrollment", lambda o: self._app.desk.assisted_enrollment(o, assisted)
+        )
         return pb.AssistedEnrollmentResponse(credential=convert.credential(record, self._app.clock()))
 
-    async def UnlockEnrollment(self, request: pb.UnlockEnrollmentRequest, context: Ctx) -> pb.UnlockEnrollmentResponse:
-        left = await self._as_officer(context, "UnlockEnrollment", lambda o: self._app.desk.unlock(o, request.national_id, request.reason))
+    async def UnlockEnrollment(
+        self, request: pb.UnlockEnrollmentRequest, context: Ctx
+    ) -> pb.UnlockEnrollmentResponse:
+        left = await self._as_officer(
+            context,
+            "UnlockEnrollment",
+            lambda o: self._app.desk.unlock(o, request.national_id, request.reason),
+        )
         return pb.UnlockEnrollmentResponse(attempts_left=left)
 
     async def ListCitizenCredentials(
         self, request: pb.ListCitizenCredentialsRequest, context: Ctx
     ) -> pb.ListCitizenCredentialsResponse:
-        records = await self._as_officer(context, "ListCitizenCredentials", lambda _o: self._app.desk.citizen_credentials(request.national_id))
+        records = await self._as_officer(
+            context,
+            "ListCitizenCredentials",
+            lambda _o: self._app.desk.citizen_credentials(request.national_id),
+        )
         chunk, token = page(records, request.page_size, request.page_token, request.national_id)
         now = self._app.clock()
         return pb.ListCitizenCredentialsResponse(
             credentials=[convert.credential(r, now) for r in chunk], next_page_token=token
         )
 
-    async def RevokeCredential(self, request: pb.RevokeCredentialRequest, context: Ctx) -> pb.RevokeCredentialResponse:
+    async def RevokeCredential(
+        self, request: pb.RevokeCredentialRequest, context: Ctx
+    ) -> pb.RevokeCredentialResponse:
         record = await self._as_officer(
-            context, "RevokeCredential", lambda o: self._app.desk.revoke(o, request.credential_id, request.reason)
+            context,
+            "RevokeCredential",
+            lambda o: self._app.desk.revoke(o, request.credential_id, request.reason),
         )
         return pb.RevokeCredentialResponse(credential=convert.credential(record, self._app.clock()))
 
@@ -84,7 +104,9 @@ class OfficerDeskRpcs:
         self, request: pb.SuspendCredentialRequest, context: Ctx
     ) -> pb.SuspendCredentialResponse:
         record = await self._as_officer(
-            context, "SuspendCredential", lambda o: self._app.desk.suspend(o, request.credential_id, request.reason)
+            context,
+            "SuspendCredential",
+            lambda o: self._app.desk.suspend(o, request.credential_id, request.reason),
         )
         return pb.SuspendCredentialResponse(credential=convert.credential(record, self._app.clock()))
 
@@ -92,13 +114,16 @@ class OfficerDeskRpcs:
         self, request: pb.ReinstateCredentialRequest, context: Ctx
     ) -> pb.ReinstateCredentialResponse:
         record = await self._as_officer(
-            context, "ReinstateCredential", lambda o: self._app.desk.reinstate(o, request.credential_id, request.reason)
+            context,
+            "ReinstateCredential",
+            lambda o: self._app.desk.reinstate(o, request.credential_id, request.reason),
         )
         return pb.ReinstateCredentialResponse(credential=convert.credential(record, self._app.clock()))
 
     async def RebindHolder(self, request: pb.RebindHolderRequest, context: Ctx) -> pb.RebindHolderResponse:
         rebound = await self._as_officer(
-            context, "RebindHolder",
+            context,
+            "RebindHolder",
             lambda o: self._app.desk.rebind(
                 o, request.national_id, request.new_holder_did, request.reason, request.request_id
             ),

@@ -11,7 +11,7 @@ OfficerService RPCs alike: each handler method is matched by name against both s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import grpc
@@ -21,14 +21,19 @@ from civid.issuer.app import IssuerApp
 from civid.issuer.service.issuer_rpcs import EnrollmentRpcs, HolderRpcs, PublicRpcs
 from civid.issuer.service.officer_rpcs import OfficerDeskRpcs
 from civid.issuer.service.runner import DomainRunner
-from civid.issuer.v1 import issuer_service_pb2, issuer_service_pb2_grpc, officer_service_pb2, officer_service_pb2_grpc
+from civid.issuer.v1 import (
+    issuer_service_pb2,
+    issuer_service_pb2_grpc,
+    officer_service_pb2,
+    officer_service_pb2_grpc,
+)
 
 S = TypeVar("S")
 ISSUER_SERVICE: ServiceDescriptor = issuer_service_pb2.DESCRIPTOR.services_by_name["IssuerService"]
 OFFICER_SERVICE: ServiceDescriptor = officer_service_pb2.DESCRIPTOR.services_by_name["OfficerService"]
 
 
-def compose(base: type[S], service: ServiceDescriptor, handlers: Sequence[object]) -> S:
+def compose(base: Callable[[], S], service: ServiceDescriptor, handlers: Sequence[object]) -> S:
     """An instance of ``base`` whose RPC methods are taken from ``handlers`` (first one wins)."""
     servicer = base()
     for method in service.methods:
@@ -44,7 +49,9 @@ def core_handlers(app: IssuerApp, run: DomainRunner) -> list[object]:
     return [EnrollmentRpcs(app, run), PublicRpcs(app, run), HolderRpcs(app, run), OfficerDeskRpcs(app, run)]
 
 
-def register_services(app: IssuerApp, server: grpc.aio.Server, extra_handlers: Sequence[object] = ()) -> list[str]:
+def register_services(
+    app: IssuerApp, server: grpc.aio.Server, extra_handlers: Sequence[object] = ()
+) -> list[str]:
     """Add IssuerService and OfficerService to ``server``; their full names."""
     run = DomainRunner()
     handlers = [*core_handlers(app, run), *extra_handlers]

@@ -22,6 +22,7 @@ from civid.verifier.service.paging import paginate
 from civid.verifier.service.registry_adapter import key_prefixes, update_rp
 from civid.verifier.v1 import relying_party_admin_service_pb2 as pb
 from civid.verifier.v1 import relying_party_admin_service_pb2_grpc as pb_grpc
+from civid.verifier.v1 import relying_party_pb2
 
 SERVICE_NAME: Final = pb.DESCRIPTOR.services_by_name["RelyingPartyAdminService"].full_name
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
@@ -53,7 +54,7 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         self._token = admin_token
         self._created: IdempotencyCache[pb.CreateRelyingPartyResponse] = IdempotencyCache()
 
-    async def _message(self, rp: RelyingParty) -> convert.relying_party_pb2.RelyingParty:
+    async def _message(self, rp: RelyingParty) -> relying_party_pb2.RelyingParty:
         prefixes = await asyncio.to_thread(key_prefixes, self._registry)
         return convert.relying_party(rp, prefixes.get(rp.id, ""))
 

@@ -20,7 +20,7 @@ _OUTCOMES: Final = {
     "failed": verification_pb2.CHECK_OUTCOME_FAILED,
     "not_checked": verification_pb2.CHECK_OUTCOME_NOT_CHECKED,
 }
-_STATES: Final = {
+_STATES: Final[dict[RequestState, presentation_pb2.PresentationRequestState]] = {
     RequestState.PENDING: presentation_pb2.PRESENTATION_REQUEST_STATE_PENDING,
     RequestState.COMPLETED: presentation_pb2.PRESENTATION_REQUEST_STATE_COMPLETED,
     RequestState.EXPIRED: presentation_pb2.PRESENTATION_REQUEST_STATE_EXPIRED,
@@ -41,7 +41,7 @@ def duration(seconds: int) -> duration_pb2.Duration:
     return duration_pb2.Duration(seconds=seconds)
 
 
-def state(value: RequestState) -> presentation_pb2.PresentationRequestState.ValueType:
+def state(value: RequestState) -> presentation_pb2.PresentationRequestState:
     return _STATES[value]
 
 

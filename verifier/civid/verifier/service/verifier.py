@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -163,10 +164,8 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
         yield pb.WatchPresentationResultResponse(result=current)
         while current.state == presentation_pb2.PRESENTATION_REQUEST_STATE_PENDING:
             changed = self._deps.results.changed
-            try:
+            with contextlib.suppress(TimeoutError):  # other processes record results too: poll the database
                 await asyncio.wait_for(changed.wait(), WATCH_POLL_S)
-            except TimeoutError:
-                pass  # other processes record results too: poll the database
             latest = await self._result(rp, request.presentation_request_id)
             if latest.state != current.state:
                 yield pb.WatchPresentationResultResponse(result=latest)

@@ -61,12 +61,21 @@ class RemoteError(CividError):
 def remote_error(error: grpc.RpcError, service: str) -> RemoteError:
     """The person-level error for a failed call to ``service`` (e.g. "the issuer")."""
     details = error_details(error)
-    if not details.reason and details.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
-        message = f"{service} cannot be reached; check its address in Settings and your connection, then retry"
+    if not details.reason and details.code in (
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+    ):
+        message = (
+            f"{service} cannot be reached; check its address in Settings and your connection, then retry"
+        )
         return RemoteError(ErrorCode.SERVICE_UNAVAILABLE, message, "", {})
     code = ErrorCode.__members__.get(details.reason, ErrorCode.SERVICE_ERROR)
-    return RemoteError(code, _message(details.reason, details.metadata, details.message, service),
-                       details.reason, details.metadata)
+    return RemoteError(
+        code,
+        _message(details.reason, details.metadata, details.message, service),
+        details.reason,
+        details.metadata,
+    )
 
 
 def _message(reason: str, metadata: Mapping[str, str], server_message: str, service: str) -> str:

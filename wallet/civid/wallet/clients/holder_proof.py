@@ -54,7 +54,12 @@ def holder_proof(
     created = int((now or datetime.now(UTC)).timestamp())
     chosen = nonce or new_nonce()
     message = signing_input(
-        audience=audience, created=created, holder=signer.holder_did, method=method, nonce=chosen, params=params
+        audience=audience,
+        created=created,
+        holder=signer.holder_did,
+        method=method,
+        nonce=chosen,
+        params=params,
     )
     proof = holder_proof_pb2.HolderProof(did=signer.holder_did, nonce=chosen, signature=signer.sign(message))
     proof.create_time.seconds = created

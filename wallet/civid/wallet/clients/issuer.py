@@ -52,10 +52,16 @@ class IssuerClient:
         await self._channel.close()
 
     async def start_enrollment(self, national_id: str, laser_code: str, holder_did: str) -> EnrollmentStart:
-        request = pb.StartEnrollmentRequest(national_id=national_id, laser_code=laser_code, holder_did=holder_did)
+        request = pb.StartEnrollmentRequest(
+            national_id=national_id, laser_code=laser_code, holder_did=holder_did
+        )
         answer = await self._call(self._stub.StartEnrollment, request, CALL_TIMEOUT_S)
         return EnrollmentStart(
-            answer.enrollment_id, answer.challenge, answer.issuer_did, answer.max_selfie_bytes, answer.attempts_left
+            answer.enrollment_id,
+            answer.challenge,
+            answer.issuer_did,
+            answer.max_selfie_bytes,
+            answer.attempts_left,
         )
 
     async def complete_enrollment(

@@ -46,7 +46,8 @@ class VerifierClient:
             else pb.GetPresentationRequestRequest(presentation_request_id=request_id or "")
         )
         answer = await self._call(self._stub.GetPresentationRequest, message)
-        return answer.presentation_request
+        request: presentation_pb2.PresentationRequest = answer.presentation_request
+        return request
 
     async def submit(self, request_id: str, presentation_json: str) -> pb.SubmitPresentationResponse:
         message = pb.SubmitPresentationRequest(

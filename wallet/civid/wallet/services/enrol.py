@@ -53,7 +53,11 @@ async def enrol(
             "selfieSha256": hashlib.sha256(selfie).hexdigest(),
         }
         proof = holder_proof(
-            wallet, audience=start.issuer_did, method=COMPLETE_ENROLLMENT_METHOD, params=params, nonce=start.challenge
+            wallet,
+            audience=start.issuer_did,
+            method=COMPLETE_ENROLLMENT_METHOD,
+            params=params,
+            nonce=start.challenge,
         )
         progress("the issuer is comparing your selfie with the registry")
         credential_json = await issuer.complete_enrollment(start.enrollment_id, selfie, proof, request_id)

@@ -22,8 +22,11 @@ def check_digit(first_twelve: str) -> int:
 
 
 def is_valid(number: str) -> bool:
-    return len(number) == LENGTH and number.isascii() and number.isdigit() and check_digit(number[:12]) == int(
-        number[12]
+    return (
+        len(number) == LENGTH
+        and number.isascii()
+        and number.isdigit()
+        and check_digit(number[:12]) == int(number[12])
     )
 
 
@@ -44,5 +47,7 @@ def validate(text: str) -> str:
     if len(digits) != LENGTH:
         raise CividError(ErrorCode.INVALID_NATIONAL_ID, "an ID number has 13 digits: x-xxxx-xxxxx-xx-x")
     if not is_valid(digits):
-        raise CividError(ErrorCode.INVALID_NATIONAL_ID, "the last digit does not match; check the number on your card")
+        raise CividError(
+            ErrorCode.INVALID_NATIONAL_ID, "the last digit does not match; check the number on your card"
+        )
     return digits

@@ -6,6 +6,7 @@ import asyncio
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any, Final
 
 from civid.core.errors import CividError, ErrorCode
@@ -62,7 +63,9 @@ class PresentationOutcome:
             "requestId": self.request_id,
             "relyingParty": {"th": self.relying_party.th, "en": self.relying_party.en},
             "verified": self.verified,
-            "outcome": DisclosureOutcome.VERIFIED.value if self.verified else DisclosureOutcome.REJECTED.value,
+            "outcome": DisclosureOutcome.VERIFIED.value
+            if self.verified
+            else DisclosureOutcome.REJECTED.value,
             "releasedClaims": list(self.released_claims),
             "errors": [{"code": c, "message": m} for c, m in self.errors],
         }
@@ -72,12 +75,14 @@ def parse_compact(text: str, default_verifier: str) -> tuple[str, str]:
     """``civid-pr:v1:<id>@<host:port>`` → (id, verifier address); a bare id uses ``default_verifier``."""
     value = text.strip()
     if not value:
-        raise CividError(ErrorCode.REQUEST_NOT_FOUND, "paste the request the agency showed you")
+        raise CividError(ErrorCode.MALFORMED_DOCUMENT, "paste the request the agency showed you")
     if not value.startswith(COMPACT_PREFIX):
         return value, default_verifier
     request_id, sep, address = value[len(COMPACT_PREFIX) :].partition("@")
     if not request_id or not sep or not address:
-        raise CividError(ErrorCode.MALFORMED_DOCUMENT, "the request is not complete; copy all of it and try again")
+        raise CividError(
+            ErrorCode.MALFORMED_DOCUMENT, "the request is not complete; copy all of it and try again"
+        )
     return request_id, address
 
 
@@ -114,16 +119,29 @@ def credential_for(wallet: Wallet, consent: ConsentRequest) -> HeldCredential:
     return matching[-1]
 
 
-async def approve(wallet: Wallet, consent: ConsentRequest) -> PresentationOutcome:
-    """Sign a presentation for the request's challenge and domain, submit it, record the disclosure."""
+async def approve(
+    wallet: Wallet,
+    consent: ConsentRequest,
+    on_signed: Callable[[dict[str, Any]], None] | None = None,
+) -> PresentationOutcome:
+    """Sign a presentation for the request's challenge and domain, submit it, record the disclosure.
+
+    ``on_signed`` receives the signed presentation before it is sent (to keep a copy).
+    """
     from civid.wallet.clients.errors import RemoteError
     from civid.wallet.clients.verifier import VerifierClient
 
     held = credential_for(wallet, consent)
-    vp = await asyncio.to_thread(wallet.present, [held.id], challenge=consent.challenge, domain=consent.domain)
+    vp = await asyncio.to_thread(
+        wallet.present, [held.id], challenge=consent.challenge, domain=consent.domain
+    )
+    if on_signed is not None:
+        on_signed(vp)
     settings = wallet.settings()
     try:
-        async with VerifierClient(consent.verifier_address, tls=settings.tls, ca_file=settings.ca_file) as verifier:
+        async with VerifierClient(
+            consent.verifier_address, tls=settings.tls, ca_file=settings.ca_file
+        ) as verifier:
             answer = await verifier.submit(consent.request_id, json.dumps(vp, ensure_ascii=False))
     except RemoteError as exc:
         _record(wallet, consent, DisclosureOutcome.FAILED, (held.id,), exc.message)
@@ -148,7 +166,11 @@ def decline(wallet: Wallet, consent: ConsentRequest) -> Disclosure:
 
 
 def _record(
-    wallet: Wallet, consent: ConsentRequest, outcome: DisclosureOutcome, credential_ids: tuple[str, ...], detail: str
+    wallet: Wallet,
+    consent: ConsentRequest,
+    outcome: DisclosureOutcome,
+    credential_ids: tuple[str, ...],
+    detail: str,
 ) -> Disclosure:
     disclosure = Disclosure(
         request_id=consent.request_id,

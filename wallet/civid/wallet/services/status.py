@@ -28,7 +28,9 @@ def main_credential(wallet: Wallet) -> HeldCredential:
     """The national ID credential (or the first credential held)."""
     held = wallet.credentials_of_type(NATIONAL_ID_CREDENTIAL) or wallet.credentials()
     if not held:
-        raise CividError(ErrorCode.NOT_FOUND, "the wallet holds no card yet; enrol first (civid wallet enrol)")
+        raise CividError(
+            ErrorCode.NOT_FOUND, "the wallet holds no card yet; enrol first (civid wallet enrol)"
+        )
     national = [c for c in held if any(t.endswith(NATIONAL_ID_CREDENTIAL) for t in c.types)]
     return (national or list(held))[-1]
 

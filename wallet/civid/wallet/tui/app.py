@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App
+from textual.binding import BindingType
 
 from civid.wallet.domain import Wallet
 from civid.wallet.tui.messages import CredentialsChanged, WalletUnlocked
@@ -14,7 +16,7 @@ from civid.wallet.tui.screens.pin import PinScreen
 class WalletApp(App[None]):
     CSS_PATH = "styles.tcss"
     TITLE = "civid wallet · กระเป๋าบัตรประชาชนดิจิทัล"
-    BINDINGS = [("ctrl+q", "quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [("ctrl+q", "quit", "Quit")]
 
     def __init__(self, store_dir: Path) -> None:
         super().__init__()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator
@@ -34,8 +36,10 @@ class BackupScreen(WalletScreen):
 
     @on(Input.Submitted, "#backup-passphrase")
     def _submitted(self) -> None:
-        self._backup(Path(self.query_one("#backup-path", Input).value.strip()),
-                     self.query_one("#backup-passphrase", Input).value)
+        self._backup(
+            Path(self.query_one("#backup-path", Input).value.strip()),
+            self.query_one("#backup-passphrase", Input).value,
+        )
 
     @work(exclusive=True)
     async def _backup(self, path: Path, passphrase: str) -> None:
@@ -55,7 +59,7 @@ class BackupScreen(WalletScreen):
 class RestoreScreen(Screen[None]):
     """Restore a backup into this (empty) store directory, under a new PIN."""
 
-    BINDINGS = [("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "app.pop_screen", "Back")]
 
     def __init__(self, store_dir: Path) -> None:
         super().__init__()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from civid.core.errors import CividError
@@ -26,7 +27,7 @@ def report(screen: Screen[Any], error: BaseException) -> None:
 class WalletScreen(Screen[None]):
     """A screen shown while the wallet is unlocked."""
 
-    BINDINGS = [("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "app.pop_screen", "Back")]
 
     @property
     def wallet(self) -> Wallet:

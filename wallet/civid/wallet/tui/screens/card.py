@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Label, LoadingIndicator
 
@@ -15,7 +18,7 @@ from civid.wallet.tui.widgets.id_card import IdCard
 
 
 class CardScreen(WalletScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         ("escape", "app.pop_screen", "Back"),
         ("f", "flip", "Flip card"),
         ("r", "refresh", "Check status"),
@@ -58,7 +61,9 @@ class CardScreen(WalletScreen):
         busy.display = True
         try:
             held = await refresh_status(self.wallet)
-            self.notify(f"{t('card.status', self.language)}: {t('state.' + held.status.state.value, self.language)}")
+            self.notify(
+                f"{t('card.status', self.language)}: {t('state.' + held.status.state.value, self.language)}"
+            )
         except Exception as exc:
             self.report(exc)
         finally:

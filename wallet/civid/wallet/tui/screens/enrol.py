@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Footer, Header, Input, Label, LoadingIndicator
@@ -19,7 +21,7 @@ from civid.wallet.tui.widgets.national_id_input import NationalIdInput
 class FilePicker(ModalScreen[Path | None]):
     """Pick an image file; Escape cancels."""
 
-    BINDINGS = [("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "cancel", "Cancel")]
 
     def __init__(self, start: Path) -> None:
         super().__init__()
@@ -39,7 +41,7 @@ class FilePicker(ModalScreen[Path | None]):
 
 
 class EnrolScreen(WalletScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         ("escape", "app.pop_screen", "Back"),
         ("ctrl+o", "pick_selfie", "Choose selfie"),
         ("ctrl+s", "submit", "Enrol"),

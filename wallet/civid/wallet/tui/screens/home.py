@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Label, Static
 
@@ -24,8 +27,9 @@ MENU = (
 
 
 class HomeScreen(WalletScreen):
-    BINDINGS = [(key, f"open('{name}')", label.split(" · ")[-1]) for key, name, label in MENU] + [
-        ("q", "app.quit", "Quit")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *((key, f"open('{name}')", label.split(" · ")[-1]) for key, name, label in MENU),
+        ("q", "app.quit", "Quit"),
     ]
 
     def compose(self) -> ComposeResult:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 from rich.syntax import Syntax
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
@@ -18,7 +20,7 @@ from civid.wallet.tui.screens.base import WalletScreen
 
 
 class MyDataScreen(WalletScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         ("escape", "app.pop_screen", "Back"),
         ("j", "toggle_json", "Raw JSON"),
         ("x", "export", "Export"),

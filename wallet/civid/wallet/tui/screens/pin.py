@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator
 
+from civid.wallet.domain import Wallet
 from civid.wallet.services.lifecycle import init_wallet, open_wallet
 from civid.wallet.tui.messages import WalletUnlocked
 from civid.wallet.tui.screens.base import report
@@ -19,7 +22,7 @@ from civid.wallet.tui.screens.base import report
 class PinScreen(Screen[None]):
     """Creates or unlocks the wallet in ``store_dir``."""
 
-    BINDINGS = [("ctrl+r", "restore", "Restore a backup")]
+    BINDINGS: ClassVar[list[BindingType]] = [("ctrl+r", "restore", "Restore a backup")]
 
     def __init__(self, store_dir: Path, *, first_run: bool) -> None:
         super().__init__()
@@ -33,7 +36,9 @@ class PinScreen(Screen[None]):
                 yield Label("ตั้งรหัส PIN 6 หลัก · Choose a 6-digit PIN", id="pin-title")
                 yield Input(placeholder="PIN", password=True, max_length=6, restrict=r"[0-9]*", id="pin")
                 yield Label("ใส่อีกครั้ง · Enter it again")
-                yield Input(placeholder="PIN", password=True, max_length=6, restrict=r"[0-9]*", id="pin-again")
+                yield Input(
+                    placeholder="PIN", password=True, max_length=6, restrict=r"[0-9]*", id="pin-again"
+                )
             else:
                 yield Label("ใส่รหัส PIN · Enter your PIN", id="pin-title")
                 yield Input(placeholder="PIN", password=True, max_length=6, restrict=r"[0-9]*", id="pin")
@@ -72,7 +77,7 @@ class PinScreen(Screen[None]):
     async def _busy(self, action: object, *args: object) -> None:
         self.query_one("#pin-busy").display = True
         try:
-            wallet = await asyncio.to_thread(action, *args)  # type: ignore[arg-type]
+            wallet: Wallet = await asyncio.to_thread(action, *args)  # type: ignore[arg-type]
         except Exception as exc:
             report(self, exc)
             self.query_one("#pin", Input).value = ""

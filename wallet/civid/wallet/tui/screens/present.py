@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Static
 
@@ -15,7 +17,10 @@ from civid.wallet.tui.screens.base import WalletScreen
 
 
 class PresentScreen(WalletScreen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("ctrl+o", "open_file", "Open request file")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        ("escape", "app.pop_screen", "Back"),
+        ("ctrl+o", "open_file", "Open request file"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -34,7 +39,9 @@ class PresentScreen(WalletScreen):
         try:
             field.value = Path(field.value.strip()).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            self.notify(f"cannot read {field.value!r}: {exc.strerror}; type the file's path first", severity="error")
+            self.notify(
+                f"cannot read {field.value!r}: {exc.strerror}; type the file's path first", severity="error"
+            )
 
     @on(Input.Submitted, "#request")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -57,7 +64,11 @@ class PresentScreen(WalletScreen):
 class ConsentScreen(WalletScreen):
     """Who asks, why, exactly which claims; Approve and Decline are equally easy."""
 
-    BINDINGS = [("a", "approve", "Approve"), ("d", "decline", "Decline"), ("escape", "decline", "Decline")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        ("a", "approve", "Approve"),
+        ("d", "decline", "Decline"),
+        ("escape", "decline", "Decline"),
+    ]
 
     def __init__(self, consent: ConsentRequest) -> None:
         super().__init__()
@@ -66,7 +77,9 @@ class ConsentScreen(WalletScreen):
 
     def compose(self) -> ComposeResult:
         language, consent = self.language, self.consent
-        claims = "\n".join(f"  • {c.label.pick(language) or c.name}  [dim]({c.name})[/dim]" for c in consent.claims)
+        claims = "\n".join(
+            f"  • {c.label.pick(language) or c.name}  [dim]({c.name})[/dim]" for c in consent.claims
+        )
         yield Header()
         with Vertical(id="consent"):
             yield Static(f"[b]{t('consent.asks', language)}[/b]  {consent.relying_party.pick(language)}")
@@ -120,5 +133,7 @@ class ConsentScreen(WalletScreen):
         if outcome.verified:
             text = f"[green b]✔ verified[/]  shared: {', '.join(outcome.released_claims) or '-'}"
         else:
-            text = "[red b]✘ rejected[/]  " + "; ".join(f"{code}: {message}" for code, message in outcome.errors)
+            text = "[red b]✘ rejected[/]  " + "; ".join(
+                f"{code}: {message}" for code, message in outcome.errors
+            )
         self.query_one("#outcome", Static).update(text + "\n[dim]Escape: back[/dim]")

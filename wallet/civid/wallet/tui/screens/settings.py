@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select
 
@@ -14,7 +16,7 @@ from civid.wallet.tui.screens.base import WalletScreen
 
 
 class SettingsScreen(WalletScreen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("ctrl+s", "save", "Save")]
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "app.pop_screen", "Back"), ("ctrl+s", "save", "Save")]
 
     def compose(self) -> ComposeResult:
         s = self.wallet.settings()
@@ -27,8 +29,12 @@ class SettingsScreen(WalletScreen):
             yield Checkbox("TLS", s.tls, id="tls")
             yield Label("CA file (PEM), empty for the system roots")
             yield Input(str(s.ca_file or ""), id="ca-file")
-            yield Select([("ไทย", Language.TH), ("English", Language.EN)], value=s.language, id="language",
-                         allow_blank=False)
+            yield Select(
+                [("ไทย", Language.TH), ("English", Language.EN)],
+                value=s.language,
+                id="language",
+                allow_blank=False,
+            )
             yield Button("Save (Ctrl+S)", id="save", variant="primary")
         yield Footer()
 
@@ -41,7 +47,7 @@ class SettingsScreen(WalletScreen):
                 verifier_address=self.query_one("#verifier", Input).value.strip(),
                 tls=self.query_one("#tls", Checkbox).value,
                 ca_file=Path(ca) if ca else None,
-                language=Language(self.query_one("#language", Select).value),
+                language=Language(str(self.query_one("#language", Select).value)),
             )
         except Exception as exc:
             self.report(exc)

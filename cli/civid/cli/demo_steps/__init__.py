@@ -1,0 +1,1 @@
+"""The pieces of ``civid demo``: processes, the officer desk, relying parties, the headless wallet."""
