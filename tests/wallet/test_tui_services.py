@@ -1,6 +1,6 @@
 """Pilot and headless walks against the REAL issuer and verifier on 127.0.0.1: enrol, card status,
-present (approve and decline). Uses the ``servers`` fixture (see conftest.py): skipped until the
-issuer's and verifier's server fixtures exist."""
+present (approve and decline). Uses the ``servers`` fixture (see conftest.py): the issuer with the
+demo registry and a verifier that trusts it."""
 
 from __future__ import annotations
 
@@ -23,16 +23,18 @@ pytestmark = pytest.mark.slow
 
 
 def _enrolled(store_dir: Path, issuer: Any, verifier: Any) -> Wallet:
+    """A wallet holding the demo citizen's card (enrolled on a worker thread: callers may be async)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from civid.wallet.services.enrol import enrol
 
     wallet = init_wallet(store_dir, PIN)
     wallet.update_settings(issuer_address=issuer.address, verifier_address=verifier.address)
     citizen = issuer.demo_citizen
-    asyncio.run(
-        enrol(wallet, citizen.national_id, citizen.laser_code, Path(citizen.selfie_path).read_bytes())
-    )
+    selfie = Path(citizen.selfie_path).read_bytes()
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, enrol(wallet, citizen.national_id, citizen.laser_code, selfie)).result()
     return wallet
 
 
@@ -77,7 +79,7 @@ async def test_present_approve_or_decline_is_recorded(
 ) -> None:
     issuer, verifier = servers
     _enrolled(store_dir, issuer, verifier)
-    compact = verifier.create_request("airline-boarding")
+    compact = verifier.create_request("airline-domestic-boarding")
     app = WalletApp(store_dir)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*PIN, "enter")
@@ -101,7 +103,7 @@ def test_headless_present_prints_the_outcome_json(
     issuer, verifier = servers
     _enrolled(store_dir, issuer, verifier)
     monkeypatch.setenv("CIVID_WALLET_PIN", PIN)
-    compact = verifier.create_request("airline-boarding")
+    compact = verifier.create_request("airline-domestic-boarding")
     code = main(["wallet", "--store", str(store_dir), "present", "--request", compact, "--yes"])
     outcome = json.loads(capsys.readouterr().out)
     assert code == 0 and outcome["verified"] is True and outcome["releasedClaims"]

@@ -51,7 +51,7 @@ class Server:
 def start_server(name: str, args: list[str], address: str, log_path: Path) -> Server:
     """Start ``civid ARGS`` in the background, its output going to ``log_path``."""
     with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - our own program
+        process = subprocess.Popen(
             civid_command(*args), stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy()
         )
     return Server(name, address, process, log_path)

@@ -26,7 +26,7 @@ class HeadlessWallet:
     def run(self, *args: str, allowed: tuple[int, ...] = (0,)) -> tuple[int, Any]:
         env = {**os.environ, PIN_ENV: self.pin}
         command = civid_command("wallet", "--store", str(self.store), *args)
-        done = subprocess.run(  # noqa: S603 - our own program
+        done = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
         )
         if done.returncode not in allowed:
@@ -42,4 +42,4 @@ class HeadlessWallet:
         """Open the TUI wallet in this terminal; returns its exit code."""
         env = {**os.environ, PIN_ENV: self.pin}
         command = civid_command("wallet", "--store", str(self.store))
-        return subprocess.run(command, env=env, check=False).returncode  # noqa: S603
+        return subprocess.run(command, env=env, check=False).returncode
