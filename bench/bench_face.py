@@ -29,13 +29,19 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--torch-threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser.add_argument("--dlib-workers", type=int, default=1, help="0: dlib in this process")
     parser.add_argument("--weights", default=None, help="facenet state_dict file (facenet backend only)")
     return parser.parse_args()
 
 
 def main() -> None:
     args = _arguments()
-    matcher = create_matcher(args.backend, weights_path=args.weights, torch_threads=args.torch_threads)
+    matcher = create_matcher(
+        args.backend,
+        weights_path=args.weights,
+        torch_threads=args.torch_threads,
+        dlib_workers=args.dlib_workers,
+    )
     reference = matcher.template(photo_bytes("obama.jpg"))
     selfies = itertools.cycle([photo_bytes(name) for name in SELFIES])
     for _ in range(args.warmup):
@@ -49,8 +55,11 @@ def main() -> None:
             raise SystemExit(f"unexpected decision {decision}")
     p50 = statistics.median(timings_ms)
     p95 = statistics.quantiles(timings_ms, n=20, method="inclusive")[-1]
-    setting = f"backend={args.backend} cpus={os.cpu_count()} torch_threads={torch.get_num_threads()}"
-    load = f"load={os.getloadavg()[0]:.1f}"
+    matcher.close()
+    setting = (
+        f"backend={args.backend} dlib_workers={args.dlib_workers} torch_threads={torch.get_num_threads()}"
+    )
+    load = f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f}"
     print(
         f"face pipeline {setting} {load} runs={args.runs}: p50 {p50:.0f} ms  p95 {p95:.0f} ms  "
         f"min {min(timings_ms):.0f} ms  max {max(timings_ms):.0f} ms"

@@ -6,7 +6,7 @@ pay for loading it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -33,8 +33,10 @@ def face_detector() -> FaceDetector:
 
 
 @pytest.fixture(scope="session")
-def dlib_matcher(face_detector: FaceDetector) -> FaceMatcher:
-    """The default backend (dlib), sharing the session's detector."""
+def dlib_matcher(face_detector: FaceDetector) -> Iterator[FaceMatcher]:
+    """The default backend (dlib in a worker process), sharing the session's detector."""
     from civid.issuer.face import create_matcher
 
-    return create_matcher("dlib", detector=face_detector)
+    matcher = create_matcher("dlib", detector=face_detector)
+    yield matcher
+    matcher.close()

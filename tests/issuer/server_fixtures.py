@@ -34,9 +34,11 @@ from civid.issuer.config import IssuerConfig
 from civid.issuer.domain.enrollment import COMPLETE_METHOD
 from civid.issuer.domain.holder_proof import signing_input
 from civid.issuer.domain.officer_auth import sign_officer_call
+from civid.issuer.eservices import handlers
 from civid.issuer.face import FaceMatcher, create_matcher
 from civid.issuer.photos import fetch_photos
 from civid.issuer.registry.national_id import check_digit
+from civid.issuer.service.runner import DomainRunner
 from civid.issuer.v1 import issuer_service_pb2 as ipb
 from civid.issuer.v1 import issuer_service_pb2_grpc, officer_service_pb2_grpc
 from civid.rpc.server import ServerSettings, build_server
@@ -148,8 +150,10 @@ async def start_issuer(config: IssuerConfig, matcher: FaceMatcher, registry: Pat
         import_registry(app, registry, actor="admin:test")
     officer_key = Ed25519KeyPair.generate()
     app.store.officers.add(OFFICER_ID, "Test Officer", officer_key.public_key.multikey)
+    run = DomainRunner()
     built = build_server(
-        ServerSettings(listen=config.listen, max_message_bytes=config.max_message_bytes), app.register
+        ServerSettings(listen=config.listen, max_message_bytes=config.max_message_bytes),
+        lambda server: app.register(server, handlers(app, run)),
     )
     server, port = built.server, built.port
     await server.start()

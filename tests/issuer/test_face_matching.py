@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -147,17 +146,6 @@ def test_a_template_of_the_wrong_length_is_not_compared(
         dlib_matcher.compare(short, obama)
 
 
-def test_templates_made_in_parallel_threads_equal_sequential_ones(
-    dlib_matcher: FaceMatcher, photo: Callable[[str], bytes]
-) -> None:
-    names = ["obama.jpg", "obama2.jpg", "obama3.jpg", "biden.jpg"]
-    sequential = [dlib_matcher.template(photo(n)) for n in names]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        parallel = list(pool.map(lambda n: dlib_matcher.template(photo(n)), names))
-    for one, other in zip(sequential, parallel, strict=True):
-        assert dlib_matcher.compare(one, other).score < 1e-4
-
-
 def test_the_model_hash_is_the_sha256_of_the_packaged_descriptor_model(dlib_matcher: FaceMatcher) -> None:
     model = DlibModelFiles.from_package().recognition_model
     assert dlib_matcher.model_sha256 == hashlib.sha256(model.read_bytes()).hexdigest()
@@ -179,7 +167,9 @@ def test_the_matcher_locates_the_one_face_in_photo_bytes(
 def test_configured_image_limits_reach_the_pipeline(
     face_detector: FaceDetector, photo: Callable[[str], bytes], obama: FaceTemplate
 ) -> None:
-    matcher = create_matcher("dlib", image_limits=ImageLimits(max_bytes=10_000), detector=face_detector)
+    matcher = create_matcher(
+        "dlib", image_limits=ImageLimits(max_bytes=10_000), detector=face_detector, dlib_workers=0
+    )
     assert matcher.image_limits.max_bytes == 10_000
     decision = decide(matcher, photo("obama2.jpg"), obama)
     assert (decision.matched, decision.reason) == (False, FaceReason.IMAGE_TOO_LARGE)

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     finally:
         journey.stop_servers()
-    narrator.say(f"\nall steps passed; files in {out}")
+    print(f"\nall steps passed; files in {out}")
     if not args.keep:
         _remove_quietly(work, keep=out)
     return 0

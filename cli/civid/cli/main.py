@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "issuer": ("civid.issuer.cli", "run and administer the issuer (enrollment, credentials, officer desk)"),
     "verifier": ("civid.verifier.cli", "run and administer the verifier (relying parties, policies)"),
     "wallet": ("civid.wallet.cli", "the citizen's wallet: the TUI, or headless subcommands"),
+    "certs": ("civid.cli.certs", "create a local CA and server/client certificates for trying TLS and mTLS"),
     "demo": ("civid.cli.demo", "run the whole journey: enrol, present to an airline and a consulate, revoke"),
 }
 

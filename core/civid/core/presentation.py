@@ -73,7 +73,7 @@ def _check_shape(vp: Mapping[str, Any], out: ResultBuilder) -> bool:
         out.failed_with("presentation.shape", exc)
         return False
     try:
-        safe.expand({k: v for k, v in vp.items() if k not in ("verifiableCredential", "proof")})
+        safe.check({k: v for k, v in vp.items() if k not in ("verifiableCredential", "proof")})
         out.passed("presentation.jsonld")
     except CividError as exc:
         out.failed_with("presentation.jsonld", exc)

@@ -42,6 +42,7 @@ class IssuerConfig:
     max_selfie_bytes: int = 5 * 1024 * 1024
     max_failures_per_day: int = 3
     challenge_ttl_seconds: int = 600
+    address_change_ttl_seconds: int = 14 * 24 * 3600
     face_backend: str = "dlib"
     facenet_weights: Path | None = None
     face_workers: int = 2

@@ -54,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export = sub.add_parser("export", help="write a held credential's JSON to a file")
     export.add_argument("--to", type=Path, required=True)
     export.add_argument("--credential", help="credential id (default: the national ID card)")
+    from civid.wallet import cli_eservices_a
+
+    cli_eservices_a.add_arguments(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     store = args.store or default_store_dir()
     if args.action is None:
         return _run_app(store)
-    handler = _HANDLERS[args.action]
+    from civid.wallet.cli_eservices_a import HANDLERS as ESERVICES_A
+
+    handler = {**_HANDLERS, **ESERVICES_A}[args.action]
     try:
         return handler(args, store)
     except CividError as exc:
@@ -175,7 +180,11 @@ def _present(args: argparse.Namespace, store: Path) -> int:
 def _vp_saver(path: Path | None) -> Callable[[dict[str, Any]], None] | None:
     if path is None:
         return None
-    return lambda vp: path.write_text(json.dumps(vp, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def save(vp: dict[str, Any]) -> None:
+        path.write_text(json.dumps(vp, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    return save
 
 
 def _read_text(path: Path) -> str:

@@ -51,9 +51,9 @@ class Journey:
         wallet = self.enrol()
         credential = self.show_credential(wallet)
         airline = self.relying_party(AIRLINE)
-        self.present(wallet, airline, AIRLINE_POLICY, "airline", "4. The airline asks for boarding verification")
+        self.present(wallet, airline, AIRLINE_POLICY, "airline", "The airline asks for boarding verification")
         consulate = self.relying_party(CONSULATE)
-        self.present(wallet, consulate, CONSULATE_POLICY, "consulate", "5. The consulate checks identity")
+        self.present(wallet, consulate, CONSULATE_POLICY, "consulate", "The consulate checks identity")
         self.revoke(credential["id"])
         self.recheck_revoked(wallet, airline)
         self.shutdown()
@@ -64,13 +64,29 @@ class Journey:
             issuer_dir, verifier_dir = self.work / "issuer", self.work / "verifier"
             issuer_dir.mkdir()
             verifier_dir.mkdir()
-            self._cli("issuer", "officer", "add", "--data-dir", str(issuer_dir), "--name", "Demo Officer",
-                      "--id", OFFICER_ID, "--public-key", self.officer_key.public_key.multikey)
-            self.narrator.say(f"officer {OFFICER_ID} registered with key {self.officer_key.public_key.multikey[:20]}…")
+            self._cli(
+                "issuer",
+                "officer",
+                "add",
+                "--data-dir",
+                str(issuer_dir),
+                "--name",
+                "Demo Officer",
+                "--id",
+                OFFICER_ID,
+                "--public-key",
+                self.officer_key.public_key.multikey,
+            )
+            self.narrator.say(
+                f"officer {OFFICER_ID} registered with key {self.officer_key.public_key.multikey[:20]}…"
+            )
             self.issuer_address = f"127.0.0.1:{processes.free_port()}"
             issuer = processes.start_server(
-                "issuer", ["issuer", "serve", "--data-dir", str(issuer_dir), "--listen", self.issuer_address],
-                self.issuer_address, self.work / "issuer.log")
+                "issuer",
+                ["issuer", "serve", "--data-dir", str(issuer_dir), "--listen", self.issuer_address],
+                self.issuer_address,
+                self.work / "issuer.log",
+            )
             self.servers.append(issuer)
             processes.wait_serving(issuer, self.start_timeout_s)
             self.narrator.say(f"issuer {ISSUER_DID} serving at {self.issuer_address}")
@@ -81,9 +97,21 @@ class Journey:
             policies = write_demo_policies(self.work / "policies.toml")
             verifier = processes.start_server(
                 "verifier",
-                ["verifier", "serve", "--data-dir", str(verifier_dir), "--listen", self.verifier_address,
-                 "--trust", str(trust), "--policies", str(policies)],
-                self.verifier_address, self.work / "verifier.log")
+                [
+                    "verifier",
+                    "serve",
+                    "--data-dir",
+                    str(verifier_dir),
+                    "--listen",
+                    self.verifier_address,
+                    "--trust",
+                    str(trust),
+                    "--policies",
+                    str(policies),
+                ],
+                self.verifier_address,
+                self.work / "verifier.log",
+            )
             self.servers.append(verifier)
             processes.wait_serving(verifier, self.start_timeout_s)
             self.narrator.say(f"verifier serving at {self.verifier_address}, trusting {ISSUER_DID}")
@@ -102,22 +130,44 @@ class Journey:
         selfie = _selfie_path()
         with self.narrator.step("A citizen creates a wallet and enrols with a face photo"):
             if self.interactive:
-                self._interactive(wallet, [
-                    f"create a wallet with PIN {self.pin}, issuer {self.issuer_address}, verifier {self.verifier_address}",
-                    f"enrol: national ID {CITIZEN_NATIONAL_ID}, laser code {CITIZEN_LASER_CODE}, selfie {selfie}",
-                ])
+                self._interactive(
+                    wallet,
+                    [
+                        f"create a wallet with PIN {self.pin}, issuer {self.issuer_address}, "
+                        f"verifier {self.verifier_address}",
+                        f"enrol: national ID {CITIZEN_NATIONAL_ID}, laser code {CITIZEN_LASER_CODE}, "
+                        f"selfie {selfie}",
+                    ],
+                )
             else:
-                _, created = wallet.run("init", "--issuer", self.issuer_address, "--verifier", self.verifier_address,
-                                        "--language", "en")
+                _, created = wallet.run(
+                    "init",
+                    "--issuer",
+                    self.issuer_address,
+                    "--verifier",
+                    self.verifier_address,
+                    "--language",
+                    "en",
+                )
                 self.narrator.say(f"wallet created; holder {created['holderDid'][:32]}…")
-                wallet.run("enrol", "--national-id", CITIZEN_NATIONAL_ID, "--laser-code", CITIZEN_LASER_CODE,
-                           "--selfie", str(selfie))
+                wallet.run(
+                    "enrol",
+                    "--national-id",
+                    CITIZEN_NATIONAL_ID,
+                    "--laser-code",
+                    CITIZEN_LASER_CODE,
+                    "--selfie",
+                    str(selfie),
+                )
             self.narrator.say(f"selfie {selfie.name} matched the registry photo; credential received")
         return wallet
 
     # 3 ---------------------------------------------------------------------------------------------
     def show_credential(self, wallet: HeadlessWallet) -> dict[str, Any]:
         with self.narrator.step("The wallet holds the national ID credential"):
+            _, status = wallet.run("status")
+            if status.get("state") != "valid":
+                raise StepFailed(f"the issuer's status list says {status.get('state')!r}, not valid")
             _, shown = wallet.run("show")
             held = [c for c in shown.get("credentials", []) if "NationalIdCredential" in c.get("types", [])]
             if not held:
@@ -137,14 +187,20 @@ class Journey:
         return RelyingParty(rp_id, read_api_key(self.verifier_dir, rp_id), self.verifier_address)
 
     def present(self, wallet: HeadlessWallet, rp: RelyingParty, policy: str, label: str, title: str) -> None:
-        with self.narrator.step(title.split(". ", 1)[1] + f" ({rp.rp_id}, policy {policy})"):
+        with self.narrator.step(f"{title} ({rp.rp_id}, policy {policy})"):
             request = _call(rp.create_request, policy, "CreatePresentationRequest")
             self.narrator.say(f"request {request.compact}")
             if self.interactive:
                 self._interactive(wallet, [f"present: paste {request.compact} and consent"])
             else:
-                wallet.run("present", "--request", request.compact, "--yes",
-                           "--save-vp", str(self.out / f"presentation-{label}.json"))
+                wallet.run(
+                    "present",
+                    "--request",
+                    request.compact,
+                    "--yes",
+                    "--save-vp",
+                    str(self.out / f"presentation-{label}.json"),
+                )
                 self.narrator.say("the citizen consented; the wallet signed and submitted the presentation")
             result = _call(rp.result, request.presentation_request_id, "GetPresentationResult")
             _dump(self.out / f"result-{label}.json", result_json(result))
@@ -160,8 +216,12 @@ class Journey:
     def revoke(self, credential_id: str) -> None:
         with self.narrator.step("The officer revokes the credential (reason: lost phone)"):
             answer = _call(
-                lambda cid: revoke_credential(self.issuer_address, self.officer_key, OFFICER_ID, cid, "lost phone"),
-                credential_id, "RevokeCredential")
+                lambda cid: revoke_credential(
+                    self.issuer_address, self.officer_key, OFFICER_ID, cid, "lost phone"
+                ),
+                credential_id,
+                "RevokeCredential",
+            )
             state = _state_name(answer.credential.state)
             if state != "REVOKED":
                 raise StepFailed(f"the issuer answered state {state}, not REVOKED")
@@ -171,15 +231,23 @@ class Journey:
     def recheck_revoked(self, wallet: HeadlessWallet, airline: RelyingParty) -> None:
         with self.narrator.step("The airline checks again: the presentation must fail as REVOKED"):
             request = _call(airline.create_request, AIRLINE_POLICY, "CreatePresentationRequest")
-            code, outcome = wallet.run("present", "--request", request.compact, "--yes", "--save-vp",
-                                       str(self.out / "presentation-airline-revoked.json"),
-                                       allowed=(0, EXIT_REJECTED))
+            code, _ = wallet.run(
+                "present",
+                "--request",
+                request.compact,
+                "--yes",
+                "--save-vp",
+                str(self.out / "presentation-airline-revoked.json"),
+                allowed=(0, EXIT_REJECTED),
+            )
             result = _call(airline.result, request.presentation_request_id, "GetPresentationResult")
             _dump(self.out / "result-airline-revoked.json", result_json(result))
             codes = error_codes(result)
             if result.verification.verified or code != EXIT_REJECTED or "REVOKED" not in codes:
-                raise StepFailed(f"expected a rejection naming REVOKED; verified={result.verification.verified}, "
-                                 f"wallet exit {code}, errors {codes}")
+                raise StepFailed(
+                    f"expected a rejection naming REVOKED; verified={result.verification.verified}, "
+                    f"wallet exit {code}, errors {codes}"
+                )
             if result.released_claims:
                 raise StepFailed("a rejected presentation released claims")
             self.narrator.say(f"rejected as expected: {', '.join(codes)}; nothing released")
@@ -209,8 +277,9 @@ class Journey:
             raise StepFailed(f"the wallet app exited with code {code}")
 
     def _cli(self, *args: str) -> None:
-        done = subprocess.run(processes.civid_command(*args), capture_output=True, text=True, timeout=300,
-                              check=False)
+        done = subprocess.run(
+            processes.civid_command(*args), capture_output=True, text=True, timeout=300, check=False
+        )
         if done.returncode != 0:
             raise StepFailed(f"`civid {' '.join(args[:3])}` failed: {done.stderr.strip()[-2000:]}")
 
@@ -228,11 +297,14 @@ def _selfie_path() -> Path:
     script = Path(__file__).resolve().parents[4] / "scripts" / "fetch_photos.py"
     if not script.is_file():
         raise StepFailed(f"cannot find {script}: run the demo from a civid checkout")
-    done = subprocess.run([sys.executable, str(script), SELFIE_PHOTO], capture_output=True, text=True,
-                          timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, str(script), SELFIE_PHOTO], capture_output=True, text=True, timeout=600, check=False
+    )
     found = dict(line.split("\t", 1) for line in done.stdout.splitlines() if "\t" in line)
     if done.returncode != 0 or SELFIE_PHOTO not in found:
-        raise StepFailed(f"cannot get the selfie {SELFIE_PHOTO} (run scripts/bootstrap.sh): {done.stderr.strip()}")
+        raise StepFailed(
+            f"cannot get the selfie {SELFIE_PHOTO} (run scripts/bootstrap.sh): {done.stderr.strip()}"
+        )
     return Path(found[SELFIE_PHOTO])
 
 

@@ -1,4 +1,7 @@
-"""The officer desk as an integrator calls it: per-call Ed25519 signatures over JCS (officer_service.proto)."""
+"""The officer desk as an integrator calls it: per-call Ed25519 signatures over JCS.
+
+See protos/civid/issuer/v1/officer_service.proto for the metadata and what is signed.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ from civid.issuer.v1 import officer_service_pb2, officer_service_pb2_grpc
 _SERVICE = "/civid.issuer.v1.OfficerService/"
 
 
-def officer_metadata(key: Ed25519KeyPair, officer_id: str, method: str) -> tuple[tuple[str, str | bytes], ...]:
+def officer_metadata(
+    key: Ed25519KeyPair, officer_id: str, method: str
+) -> tuple[tuple[str, str | bytes], ...]:
     """The four authentication metadata entries for one call of ``method`` (e.g. "RevokeCredential")."""
     created = int(time.time())
     nonce = base64.urlsafe_b64encode(secrets.token_bytes(24)).rstrip(b"=").decode("ascii")

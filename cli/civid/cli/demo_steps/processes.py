@@ -16,7 +16,14 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from civid.cli.demo_steps.report import StepFailed
 
-STOP_GRACE_S = 15.0
+STOP_GRACE_S = 30.0  # the servers drain for up to 10 s; slow exits on a loaded machine
+# While a server starts, connection attempts fail; gRPC's default reconnect backoff then grows to
+# tens of seconds, so a server that is up would be seen long after. Retry every half second at most.
+_QUICK_RECONNECT = (
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 500),
+)
 
 
 def free_port() -> int:
@@ -60,7 +67,7 @@ def start_server(name: str, args: list[str], address: str, log_path: Path) -> Se
 def wait_serving(server: Server, timeout_s: float) -> None:
     """Block until the server's gRPC health check answers SERVING; fail loudly if it exits or hangs."""
     deadline = time.monotonic() + timeout_s
-    with grpc.insecure_channel(server.address) as channel:
+    with grpc.insecure_channel(server.address, options=_QUICK_RECONNECT) as channel:
         health = health_pb2_grpc.HealthStub(channel)
         while time.monotonic() < deadline:
             if server.process.poll() is not None:

@@ -23,9 +23,13 @@ from typing import Any, Final
 
 from cachetools import LRUCache
 from pyld import ContextResolver
+from pyld.identifier_issuer import IdentifierIssuer
 from pyld.jsonld import JsonLdProcessor
+from pyld.jsonld import _is_absolute_iri as is_pyld_absolute_iri
 
 from civid.core.errors import CividError, ErrorCode
+from civid.core.jsonld import context_memo, expansion_memo
+from civid.core.jsonld.fastpath import fastpath_enabled
 from civid.core.jsonld.loader import document_loader
 from civid.core.jsonld.pyld_errors import call_pyld
 
@@ -149,15 +153,68 @@ def _check_value_object(node: Mapping[str, Any]) -> None:
 
 
 class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
-    """pyld's processor with the safe-mode checks applied to every expansion it does."""
+    """pyld's processor with the safe-mode checks applied to every expansion it does.
 
-    def __init__(self) -> None:
+    With ``fast``, processed contexts (type-scoped ones included) are memoized across documents;
+    see ``context_memo``.
+    """
+
+    def __init__(self, fast: bool) -> None:
         super().__init__(on_property_dropped=refuse_dropped_property)
+        self._fast = fast
 
     def expand(self, input_: Any, options: dict[str, Any]) -> list[Any]:
         expanded: list[Any] = super().expand(input_, options)
         check_expanded(expanded)
         return expanded
+
+    def _process_context(
+        self,
+        active_ctx: Any,
+        local_ctx: Any,
+        options: dict[str, Any],
+        override_protected: bool = False,
+        propagate: bool = True,
+        validate_scoped: bool = True,
+        cycles: set[str] | None = None,
+    ) -> Any:
+        def process() -> Any:
+            return super(_SafeProcessor, self)._process_context(
+                active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+            )
+
+        if not self._fast or cycles is not None:
+            return process()
+        flags = (override_protected, propagate, validate_scoped)
+        return context_memo.processed(active_ctx, local_ctx, flags, options, process)
+
+    def _expand_iri(
+        self,
+        active_ctx: Any,
+        value: Any,
+        base: Any = None,
+        vocab: bool = False,
+        local_ctx: Any = None,
+        defined: Any = None,
+    ) -> Any:
+        def expand_iri() -> Any:
+            return super(_SafeProcessor, self)._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+
+        if not self._fast or not vocab or local_ctx is not None or defined is not None:
+            return expand_iri()
+        return context_memo.vocab_iri(active_ctx, value, base, expand_iri)
+
+    def dataset_of(self, expanded: list[Any], options: dict[str, Any]) -> Dataset:
+        """The RDF dataset of an already expanded (and checked) document: pyld's ``to_rdf`` after
+        its expansion step, unchanged."""
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict[str, Any] = {"@default": {}}
+        self._create_node_map(expanded, node_map, "@default", issuer)
+        dataset: Dataset = {}
+        for graph_name, graph in sorted(node_map.items()):
+            if graph_name == "@default" or is_pyld_absolute_iri(graph_name):
+                dataset[graph_name] = self._graph_to_rdf(graph, issuer, options)
+        return dataset
 
 
 def _options() -> dict[str, Any]:
@@ -174,16 +231,38 @@ def _require_document(document: Any) -> None:
         raise CividError(ErrorCode.MALFORMED_DOCUMENT, "a JSON-LD document must be a JSON object")
 
 
+def _expand(document: Mapping[str, Any], fast: bool) -> list[Any]:
+    _require_document(document)
+    result: list[Any] = call_pyld(lambda: _SafeProcessor(fast).expand(document, _options()))
+    return result
+
+
 def expand(document: Mapping[str, Any]) -> list[Any]:
     """Safe-mode JSON-LD expansion of ``document`` (not modified) with the offline loader."""
-    _require_document(document)
-    result: list[Any] = call_pyld(lambda: _SafeProcessor().expand(document, _options()))
-    return result
+    return _expand(document, fastpath_enabled())
+
+
+def check(document: Mapping[str, Any]) -> None:
+    """Raise the safe-mode ``CividError`` that ``expand`` would raise, or nothing.
+
+    On the fast path the expanded form is kept (briefly, for this thread) so that canonicalizing
+    the same document next does not expand it again.
+    """
+    fast = fastpath_enabled()
+    expanded = _expand(document, fast)
+    if fast:
+        expansion_memo.keep(document, expanded)
 
 
 def to_rdf(document: Mapping[str, Any]) -> Dataset:
     """Safe-mode expansion, then the RDF dataset (pyld's shape: graph name -> list of triples)."""
     _require_document(document)
     options = {**_options(), "produceGeneralizedRdf": False}
-    result: Dataset = call_pyld(lambda: _SafeProcessor().to_rdf(document, options))
+    fast = fastpath_enabled()
+    processor = _SafeProcessor(fast)
+    expanded = expansion_memo.take(document) if fast else None
+    if expanded is not None:
+        kept = expanded
+        return call_pyld(lambda: processor.dataset_of(kept, options))
+    result: Dataset = call_pyld(lambda: processor.to_rdf(document, options))
     return result

@@ -57,6 +57,9 @@ class DlibEmbedder:
         self._encoder = dlib.face_recognition_model_v1(str(model_path))
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        """Nothing to release: the model lives in this process."""
+
     def embed(self, image: Image.Image, box: FaceBox) -> tuple[float, ...]:
         """The descriptor of the face inside ``box`` of the RGB ``image``."""
         pixels = np.ascontiguousarray(np.asarray(image, dtype=np.uint8))

@@ -61,6 +61,9 @@ class FacenetEmbedder:
         self._model = load_facenet_weights(Path(weights_path)).to(self._device)
         self.model_sha256 = file_sha256(Path(weights_path))
 
+    def close(self) -> None:
+        """Nothing to release: the model lives in this process."""
+
     def embed(self, image: Image.Image, box: FaceBox) -> tuple[float, ...]:
         """The embedding of the face inside ``box``, cropped to 160 px as facenet-pytorch does."""
         corners = [box.left, box.top, box.right, box.bottom]

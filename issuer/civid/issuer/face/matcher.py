@@ -8,15 +8,17 @@ pool whose initializer calls :func:`civid.issuer.face.factory.create_matcher`).
 from __future__ import annotations
 
 import math
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PIL import Image
 
 from civid.core.errors import CividError, ErrorCode
-from civid.issuer.face.detector import FaceDetector
 from civid.issuer.face.errors import FaceRejected
 from civid.issuer.face.image import ImageLimits, load_image
 from civid.issuer.face.types import FaceBox, FaceReason, FaceTemplate, MatchDecision, MatchScore
+
+if TYPE_CHECKING:
+    from civid.issuer.face.detector import FaceDetector  # imports torch
 
 
 class FaceEmbedder(Protocol):
@@ -28,6 +30,8 @@ class FaceEmbedder(Protocol):
     model_sha256: str
 
     def embed(self, image: Image.Image, box: FaceBox) -> tuple[float, ...]: ...
+
+    def close(self) -> None: ...
 
 
 class FaceMatcher(Protocol):
@@ -50,6 +54,8 @@ class FaceMatcher(Protocol):
     def template(self, image: bytes) -> FaceTemplate: ...
 
     def compare(self, a: FaceTemplate, b: FaceTemplate) -> MatchScore: ...
+
+    def close(self) -> None: ...
 
 
 class PipelineMatcher:
@@ -95,6 +101,10 @@ class PipelineMatcher:
         self._check_compatible(b)
         distance = math.dist(a.vector, b.vector)
         return MatchScore(score=distance, threshold=self.threshold, matched=distance <= self.threshold)
+
+    def close(self) -> None:
+        """Release the backend's resources (the dlib worker processes)."""
+        self._embedder.close()
 
     def _check_compatible(self, template: FaceTemplate) -> None:
         if template.backend != self.backend or template.model_sha256 != self.model_sha256:

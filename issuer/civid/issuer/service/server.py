@@ -6,6 +6,8 @@ import logging
 
 from civid.issuer.app import IssuerApp, load_demo_registry_if_empty
 from civid.issuer.config import IssuerConfig
+from civid.issuer.eservices import handlers
+from civid.issuer.service.runner import DomainRunner
 from civid.rpc.logs import configure_logging
 from civid.rpc.metrics import serve_metrics
 from civid.rpc.server import ServerSettings, TlsFiles, build_server, run_until_signalled
@@ -34,7 +36,8 @@ async def serve(config: IssuerConfig) -> None:
         if config.metrics_listen:
             host, _, port = config.metrics_listen.rpartition(":")
             serve_metrics(host or "127.0.0.1", int(port))
-        built = build_server(server_settings(config), app.register)
+        run = DomainRunner()
+        built = build_server(server_settings(config), lambda server: app.register(server, handlers(app, run)))
 
         async def ready() -> None:
             log.info(

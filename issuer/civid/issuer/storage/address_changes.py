@@ -62,6 +62,17 @@ class AddressChangeRepository:
     def pending_for_requester(self, requester_national_id: str) -> list[AddressChangeRequest]:
         return self._pending(address_change_requests.c.requester_national_id == requester_national_id)
 
+    def for_party(self, national_id: str) -> list[AddressChangeRequest]:
+        """Every request where ``national_id`` is the applicant or the owner, newest first."""
+        r = address_change_requests.c
+        query = (
+            select(address_change_requests)
+            .where((r.requester_national_id == national_id) | (r.owner_national_id == national_id))
+            .order_by(r.created_at.desc(), r.id)
+        )
+        with read(self._engine) as conn:
+            return [_request(row._mapping) for row in conn.execute(query)]
+
     def transition(
         self,
         request_id: str,

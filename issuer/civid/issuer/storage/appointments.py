@@ -7,6 +7,7 @@ a CHECK constraint backs it up), in the same transaction as the appointment row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 
 from civid.core.errors import CividError, ErrorCode
-from civid.issuer.storage.common import Clock, new_id
+from civid.issuer.storage.common import Clock, insert_ignore, new_id
 from civid.issuer.storage.schema import appointment_slots, appointments
 from civid.issuer.storage.tx import joined, read
 
@@ -23,6 +24,7 @@ from civid.issuer.storage.tx import joined, read
 class AppointmentState(StrEnum):
     BOOKED = "booked"
     CANCELLED = "cancelled"
+    CHECKED_IN = "checked_in"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Appointment:
     created_at: datetime
     cancelled_at: datetime | None = None
     credential_id: str | None = None
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
 
 
 class AppointmentRepository:
@@ -131,6 +135,55 @@ class AppointmentRepository:
         with read(self._engine) as conn:
             return [_appointment(r._mapping) for r in conn.execute(query.order_by(appointments.c.created_at))]
 
+    def ensure_slots(
+        self, slots: Sequence[tuple[str, str, datetime, int]], conn: Connection | None = None
+    ) -> int:
+        """Add (office, service, starts_at, capacity) slots that do not exist yet; how many were added."""
+        added = 0
+        with joined(self._engine, conn) as c:
+            for office, service, starts_at, capacity in slots:
+                row = {"id": new_id(), "office": office, "service": service, "starts_at": starts_at}
+                added += insert_ignore(c, appointment_slots, row | {"capacity": capacity, "booked": 0})
+        return added
+
+    def slots_between(self, office: str, start: datetime, end: datetime) -> list[Slot]:
+        """An office's slots starting in [start, end), soonest first."""
+        s = appointment_slots.c
+        query = (
+            select(appointment_slots)
+            .where(s.office == office, s.starts_at >= start, s.starts_at < end)
+            .order_by(s.starts_at, s.service, s.id)
+        )
+        with read(self._engine) as conn:
+            return [Slot(**r._mapping) for r in conn.execute(query)]
+
+    def in_slots(self, slot_ids: Sequence[str]) -> list[Appointment]:
+        """The appointments (any state) in these slots, oldest booking first."""
+        a = appointments.c
+        query = select(appointments).where(a.slot_id.in_(list(slot_ids))).order_by(a.created_at, a.id)
+        with read(self._engine) as conn:
+            return [_appointment(r._mapping) for r in conn.execute(query)]
+
+    def by_ticket(self, credential_id: str) -> Appointment | None:
+        query = select(appointments).where(appointments.c.credential_id == credential_id)
+        with read(self._engine) as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _appointment(row._mapping)
+
+    def check_in(self, appointment_id: str, officer_id: str, conn: Connection | None = None) -> None:
+        """Mark a booked appointment as arrived (INVALID_STATE if it is not booked)."""
+        a = appointments.c
+        stmt = (
+            update(appointments)
+            .where(a.id == appointment_id, a.state == AppointmentState.BOOKED.value)
+            .values(
+                state=AppointmentState.CHECKED_IN.value, checked_in_at=self._clock(), checked_in_by=officer_id
+            )
+        )
+        with joined(self._engine, conn) as c:
+            if c.execute(stmt).rowcount != 1:
+                raise CividError(ErrorCode.INVALID_STATE, "the appointment is not booked")
+
     @staticmethod
     def _take_seat(conn: Connection, slot_id: str) -> None:
         s = appointment_slots.c
@@ -164,4 +217,6 @@ def _appointment(m: Any) -> Appointment:
         m["created_at"],
         m["cancelled_at"],
         m["credential_id"],
+        m["checked_in_at"],
+        m["checked_in_by"],
     )

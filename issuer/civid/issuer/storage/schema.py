@@ -295,6 +295,8 @@ house_number_applications: Final = Table(
     Column("postal_code", String(5), nullable=False),
     Column("moo", String(8)),
     Column("village", String(128)),
+    Column("soi", String(128)),
+    Column("road", String(128)),
     Column("location", String(128), nullable=False),
     Column("plot", String(128), nullable=False),
     Column("building_permit_no", String(64), nullable=False),
@@ -302,11 +304,21 @@ house_number_applications: Final = Table(
     Column("officer_id", String(ID), ForeignKey("officers.id")),
     Column("reason", Text),
     Column("house_code", String(HOUSE_CODE), ForeignKey("houses.house_code")),
+    Column("credential_id", String(128)),
     Column("created_at", UTCDateTime, nullable=False),
     Column("decided_at", UTCDateTime),
-    CheckConstraint(_in("state", ("pending", "approved", "rejected")), name="state"),
+    CheckConstraint(_in("state", ("pending", "approved", "rejected", "cancelled")), name="state"),
     Index("ix_house_number_applications_state_created_at", "state", "created_at"),
     Index("ix_house_number_applications_applicant", "applicant_national_id"),
+)
+
+house_number_photos: Final = Table(
+    "house_number_photos",
+    metadata,
+    Column("application_id", String(ID), ForeignKey("house_number_applications.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("photo", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("application_id", "position"),
 )
 
 appointment_slots: Final = Table(
@@ -333,7 +345,9 @@ appointments: Final = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("cancelled_at", UTCDateTime),
     Column("credential_id", String(128), ForeignKey("credentials.id")),
-    CheckConstraint(_in("state", ("booked", "cancelled")), name="state"),
+    Column("checked_in_at", UTCDateTime),
+    Column("checked_in_by", String(ID)),
+    CheckConstraint(_in("state", ("booked", "cancelled", "checked_in")), name="state"),
     Index("ix_appointments_national_id", "national_id"),
     Index("uq_appointments_one_booking", "slot_id", "national_id", unique=True, **_where("state = 'booked'")),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -11,6 +12,9 @@ from typing import Any, Final
 import grpc
 
 from civid.common.v1 import holder_proof_pb2
+from civid.issuer.v1 import address_change_pb2 as acpb
+from civid.issuer.v1 import certified_copy_pb2 as ccpb
+from civid.issuer.v1 import citizen_request_pb2 as crpb
 from civid.issuer.v1 import issuer_service_pb2 as pb
 from civid.issuer.v1 import issuer_service_pb2_grpc as pb_grpc
 from civid.wallet.clients.channel import open_channel
@@ -84,6 +88,93 @@ class IssuerClient:
         answer = await self._call(self._stub.GetStatusList, request, CALL_TIMEOUT_S)
         document: dict[str, Any] = json.loads(answer.status_list_credential_json)
         return document
+
+    async def issuer_did(self) -> str:
+        """The issuer's DID: the audience of every HolderProof."""
+        answer = await self._call(self._stub.GetDidDocument, pb.GetDidDocumentRequest(), CALL_TIMEOUT_S)
+        return str(answer.did)
+
+    async def list_credentials(self, proof: holder_proof_pb2.HolderProof) -> list[str]:
+        """The JSON texts of the credentials issued to the proof's holder, newest first."""
+        request = pb.ListCredentialsRequest(holder_proof=proof, page_size=500)
+        answer = await self._call(self._stub.ListCredentials, request, CALL_TIMEOUT_S)
+        return [str(c.credential_json) for c in answer.credentials]
+
+    # --- e-services: address change and certified copies (signed params: see the protos) ---
+
+    async def create_address_change(
+        self, proof: holder_proof_pb2.HolderProof, house_code: str, request_id: str
+    ) -> acpb.AddressChange:
+        request = pb.CreateAddressChangeRequest(
+            holder_proof=proof, house_code=house_code, request_id=request_id
+        )
+        answer = await self._call(self._stub.CreateAddressChange, request, CALL_TIMEOUT_S)
+        result: acpb.AddressChange = answer.address_change
+        return result
+
+    async def get_address_change(
+        self, proof: holder_proof_pb2.HolderProof, change_id: str
+    ) -> acpb.AddressChange:
+        request = pb.GetAddressChangeRequest(holder_proof=proof, address_change_id=change_id)
+        answer = await self._call(self._stub.GetAddressChange, request, CALL_TIMEOUT_S)
+        result: acpb.AddressChange = answer.address_change
+        return result
+
+    async def list_address_changes(self, proof: holder_proof_pb2.HolderProof) -> list[acpb.AddressChange]:
+        request = pb.ListAddressChangesRequest(holder_proof=proof, page_size=500)
+        answer = await self._call(self._stub.ListAddressChanges, request, CALL_TIMEOUT_S)
+        return list(answer.address_changes)
+
+    async def consent_address_change(
+        self, proof: holder_proof_pb2.HolderProof, change_id: str
+    ) -> acpb.AddressChange:
+        request = pb.ConsentAddressChangeRequest(holder_proof=proof, address_change_id=change_id)
+        answer = await self._call(self._stub.ConsentAddressChange, request, CALL_TIMEOUT_S)
+        result: acpb.AddressChange = answer.address_change
+        return result
+
+    async def refuse_address_change(
+        self, proof: holder_proof_pb2.HolderProof, change_id: str, reason: str
+    ) -> acpb.AddressChange:
+        request = pb.RefuseAddressChangeRequest(
+            holder_proof=proof, address_change_id=change_id, reason=reason
+        )
+        answer = await self._call(self._stub.RefuseAddressChange, request, CALL_TIMEOUT_S)
+        result: acpb.AddressChange = answer.address_change
+        return result
+
+    async def cancel_address_change(
+        self, proof: holder_proof_pb2.HolderProof, change_id: str
+    ) -> acpb.AddressChange:
+        request = pb.CancelAddressChangeRequest(holder_proof=proof, address_change_id=change_id)
+        answer = await self._call(self._stub.CancelAddressChange, request, CALL_TIMEOUT_S)
+        result: acpb.AddressChange = answer.address_change
+        return result
+
+    async def create_certified_copy(
+        self, proof: holder_proof_pb2.HolderProof, record_type: int, request_id: str
+    ) -> ccpb.CertifiedCopy:
+        request = pb.CreateCertifiedCopyRequest(
+            holder_proof=proof,
+            record_type=record_type,  # type: ignore[arg-type]
+            request_id=request_id,
+        )
+        answer = await self._call(self._stub.CreateCertifiedCopy, request, CALL_TIMEOUT_S)
+        result: ccpb.CertifiedCopy = answer.certified_copy
+        return result
+
+    async def watch_citizen_requests(
+        self, proof: holder_proof_pb2.HolderProof
+    ) -> AsyncIterator[crpb.CitizenRequestEvent]:
+        """The request events of the proof's holder (a snapshot, SNAPSHOT_END, then changes)."""
+        stream = self._stub.WatchCitizenRequests(pb.WatchCitizenRequestsRequest(holder_proof=proof))
+        try:
+            async for answer in stream:
+                yield answer.event
+        except grpc.RpcError as exc:
+            raise remote_error(exc, SERVICE) from exc
+        finally:
+            stream.cancel()
 
     async def _call(self, method: Any, request: Any, timeout: float) -> Any:
         try:
