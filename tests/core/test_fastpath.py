@@ -83,7 +83,7 @@ def inline_context(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def mutate(document: dict[str, Any], rng: random.Random) -> None:  # noqa: C901 - one choice per branch
+def mutate(document: dict[str, Any], rng: random.Random) -> None:
     subject = document["credentialSubject"]
     choice = rng.randrange(20)
     if choice == 0:
@@ -216,7 +216,11 @@ def test_published_vector_canonicalizes_identically_on_both_paths(relative: str)
 
 def test_poison_graph_is_refused_identically_on_both_paths() -> None:
     knows = "http://xmlns.com/foaf/0.1/knows"
-    poison = {"@graph": [{"@id": f"_:n{i}", knows: [{"@id": f"_:n{j}"} for j in range(8) if j != i]} for i in range(8)]}
+    poison = {
+        "@graph": [
+            {"@id": f"_:n{i}", knows: [{"@id": f"_:n{j}"} for j in range(8) if j != i]} for i in range(8)
+        ]
+    }
     assert assert_same(lambda: canonicalize(poison))[1] is ErrorCode.POISON_GRAPH
 
 
@@ -236,13 +240,12 @@ def test_a_document_edited_in_place_is_processed_afresh() -> None:
 
 def test_a_checked_expansion_is_reused_only_for_the_same_content() -> None:
     document = unsigned_national_id(ISSUER, HOLDER)
-    safe.check(document)
     edited = copy.deepcopy(document)
     edited["credentialSubject"]["givenNameEn"] = "Other"
+    safe.check(document)
+    assert canonicalize(edited) == _plain(canonicalize, edited)
     assert '"Other"' in canonicalize(edited)
-    with plain_path():
-        assert canonicalize(document) == canonicalize(document)
-    assert canonicalize(document) == outcome(lambda: _plain(canonicalize, document))[1]
+    assert canonicalize(document) == _plain(canonicalize, document)
 
 
 def _plain(operation: Callable[[Any], Any], document: Any) -> Any:

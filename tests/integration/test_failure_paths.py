@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 
 import grpc
@@ -107,6 +109,7 @@ def restarted(services: Services) -> OpenRequests:
     still_open = airline.create_request(AIRLINE_POLICY)
     lapsed = create_request(airline, ttl_s=1)
     services.restart_verifier()
+    time.sleep(max(0.0, lapsed.expire_time.ToDatetime(tzinfo=UTC).timestamp() - time.time()))
     return OpenRequests(still_open, lapsed)
 
 

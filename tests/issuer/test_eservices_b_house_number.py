@@ -156,7 +156,9 @@ async def test_owners_house_registration_credential_verifies(issuer: RunningIssu
     assert (subject["plotNumber"], subject["latitude"]) == ("โฉนด 4567", "13.738000")
 
 
-async def test_owners_credential_verifies_with_the_civid_command(issuer: RunningIssuer, tmp_path: Path) -> None:
+async def test_owners_credential_verifies_with_the_civid_command(
+    issuer: RunningIssuer, tmp_path: Path
+) -> None:
     holder = Holder()
     await desk_enrol(issuer, OBAMA, holder)
     approved = await approve(issuer, (await apply(issuer, holder)).application_id)
@@ -164,13 +166,23 @@ async def test_owners_credential_verifies_with_the_civid_command(issuer: Running
     did_document, lists = await issuer_documents(issuer, document)
     (tmp_path / "house.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "did.json").write_text(json.dumps(did_document), encoding="utf-8")
-    args = ["credential", "verify", str(tmp_path / "house.json"), "--controller-doc", str(tmp_path / "did.json")]
+    args = [
+        "credential",
+        "verify",
+        str(tmp_path / "house.json"),
+        "--controller-doc",
+        str(tmp_path / "did.json"),
+    ]
     for n, status_list in enumerate(lists):
         (tmp_path / f"status-{n}.json").write_text(json.dumps(status_list), encoding="utf-8")
         args += ["--status-list", str(tmp_path / f"status-{n}.json")]
 
     ran = subprocess.run(
-        [sys.executable, "-m", "civid.cli.main", *args], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "civid.cli.main", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
     assert ran.returncode == 0, ran.stdout + ran.stderr
@@ -180,9 +192,13 @@ async def test_rejection_carries_the_officers_reason_and_registers_nothing(issue
     holder = Holder()
     await desk_enrol(issuer, OBAMA, holder)
     submitted = await apply(issuer, holder)
-    request = opb.RejectHouseNumberRequest(application_id=submitted.application_id, reason="no building permit")
+    request = opb.RejectHouseNumberRequest(
+        application_id=submitted.application_id, reason="no building permit"
+    )
 
-    await issuer.officer_stub.RejectHouseNumber(request, metadata=issuer.officer_metadata("RejectHouseNumber"))
+    await issuer.officer_stub.RejectHouseNumber(
+        request, metadata=issuer.officer_metadata("RejectHouseNumber")
+    )
     seen = await get(issuer, holder, submitted.application_id)
 
     assert seen.state == hnpb.HOUSE_NUMBER_APPLICATION_STATE_REJECTED
@@ -273,7 +289,9 @@ async def test_list_shows_the_callers_applications_newest_first(issuer: RunningI
     second = await apply(issuer, holder, "hn-2")
 
     listed = await issuer.issuer_stub.ListHouseNumberApplications(
-        ipb.ListHouseNumberApplicationsRequest(holder_proof=proof(issuer, holder, "ListHouseNumberApplications", {}))
+        ipb.ListHouseNumberApplicationsRequest(
+            holder_proof=proof(issuer, holder, "ListHouseNumberApplications", {})
+        )
     )
 
     assert {a.application_id for a in listed.applications} == {first.application_id, second.application_id}

@@ -20,10 +20,6 @@ pytestmark = pytest.mark.slow
 PIN = "482915"
 
 
-class WalletKey(Holder):
-    """A Holder whose DID is a wallet's (enrolment at the desk needs only the DID)."""
-
-
 async def wallet(capsys: pytest.CaptureFixture[str], folder: Path, issuer: RunningIssuer, nid: str) -> Path:
     """A wallet initialised for ``issuer``, its holder enrolled at the officer desk as ``nid``."""
     code, out = await civid(capsys, "--store", str(folder), "init", "--issuer", issuer.address)

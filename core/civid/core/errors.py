@@ -108,6 +108,9 @@ class ErrorCode(StrEnum):
     # wallet clients (a remote service could not be reached or answered with an unknown reason)
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     SERVICE_ERROR = "SERVICE_ERROR"
+    # presentation requests (the verifier's answers, as the wallet reports them)
+    REQUEST_EXPIRED = "REQUEST_EXPIRED"
+    REQUEST_NOT_FOUND = "REQUEST_NOT_FOUND"
 
 
 class CividError(Exception):

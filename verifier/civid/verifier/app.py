@@ -146,11 +146,15 @@ async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
     trust.close()
     await engine.start()
     registry = RelyingPartyRegistry(database, policies)
+    requests = PresentationRequestStore(database, policies)
+    nonces = nonce_store(settings)
+    if isinstance(nonces, InMemoryNonceStore):  # Redis kept them; memory lost them with the last process
+        await asyncio.to_thread(requests.reissue_open_nonces, nonces)
     deps = VerifierDeps(
         policies=policies,
         registry=registry,
-        requests=PresentationRequestStore(database, policies),
-        nonces=nonce_store(settings),
+        requests=requests,
+        nonces=nonces,
         engine=engine,
         in_flight=InFlightLimiter(settings.max_in_flight),
         rate=RateLimiter(settings.rp_rate_per_s, settings.rp_burst),

@@ -73,8 +73,10 @@ def processed(
 
 def vocab_iri(active_ctx: Any, value: Any, base: Any, expand: Callable[[], Any]) -> Any:
     """``expand()``: a vocabulary-relative IRI expansion of ``value`` in ``active_ctx``, memoized."""
-    if not isinstance(active_ctx, frozendict) or not isinstance(value, str) or not (
-        base is None or isinstance(base, str)
+    if (
+        not isinstance(active_ctx, frozendict)
+        or not isinstance(value, str)
+        or not (base is None or isinstance(base, str))
     ):
         return expand()
     active_id = active_ctx.get("_uuid")

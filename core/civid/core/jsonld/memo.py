@@ -12,7 +12,7 @@ from __future__ import annotations
 import marshal
 import threading
 from collections import OrderedDict
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 _MARSHAL_VERSION = 2
 
@@ -20,7 +20,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def content_key(value: object) -> bytes | None:
+def content_key(value: Any) -> bytes | None:
     """Exact bytes for plain JSON-like data; None when ``value`` holds anything else."""
     try:
         return marshal.dumps(value, _MARSHAL_VERSION)

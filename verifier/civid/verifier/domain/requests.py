@@ -233,6 +233,24 @@ class PresentationRequestStore:
             row["created_at"],
         )
 
+    def reissue_open_nonces(self, nonces: NonceStore) -> int:
+        """Put the nonces of pending, unexpired requests back into ``nonces``; returns how many.
+
+        Nonces kept in process memory die with the process while the requests stay in the database;
+        a verifier started again calls this so those requests can still be answered.
+        """
+        now = self._clock()
+        with read(self._engine) as conn:
+            rows = conn.execute(
+                select(presentation_requests).where(
+                    presentation_requests.c.state == RequestState.PENDING.value
+                )
+            ).mappings()
+            open_requests = [r for r in map(_row_to_request, rows) if r.state_at(now) is RequestState.PENDING]
+        for request in open_requests:
+            nonces.issue(request.nonce, (request.expires_at - now).total_seconds())
+        return len(open_requests)
+
     def expire_due(self) -> int:
         """Mark pending requests past their expiry as EXPIRED; returns how many."""
         with write(self._engine) as conn:

@@ -117,6 +117,11 @@ class VerifierServiceServicer:
         the verifier's domain, the claims asked, and the compact string to show the citizen (as text or a
         QR code). Retrying with the same `request_id` returns the same request.
 
+        The request is kept in the verifier's database, its challenge in the nonce store: it can be
+        answered at any process of the verifier, and a pending request survives a restart of the
+        verifier, until its `expire_time`. After that it is EXPIRED: the wallet's calls fail with
+        REQUEST_EXPIRED and its result's state is EXPIRED.
+
         Errors: PERMISSION_DENIED / POLICY_NOT_ALLOWED (the RP is not registered for the policy, or it
         does not exist), CLAIM_NOT_ALLOWED (a claim outside the policy); ALREADY_EXISTS /
         IDEMPOTENCY_CONFLICT.

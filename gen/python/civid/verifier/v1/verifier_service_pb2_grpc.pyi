@@ -56,6 +56,11 @@ class VerifierServiceStub:
     the verifier's domain, the claims asked, and the compact string to show the citizen (as text or a
     QR code). Retrying with the same `request_id` returns the same request.
 
+    The request is kept in the verifier's database, its challenge in the nonce store: it can be
+    answered at any process of the verifier, and a pending request survives a restart of the
+    verifier, until its `expire_time`. After that it is EXPIRED: the wallet's calls fail with
+    REQUEST_EXPIRED and its result's state is EXPIRED.
+
     Errors: PERMISSION_DENIED / POLICY_NOT_ALLOWED (the RP is not registered for the policy, or it
     does not exist), CLAIM_NOT_ALLOWED (a claim outside the policy); ALREADY_EXISTS /
     IDEMPOTENCY_CONFLICT.
@@ -122,6 +127,11 @@ class VerifierServiceAsyncStub(VerifierServiceStub):
     """RP. Creates a presentation request for one of the RP's policies: a fresh single-use challenge,
     the verifier's domain, the claims asked, and the compact string to show the citizen (as text or a
     QR code). Retrying with the same `request_id` returns the same request.
+
+    The request is kept in the verifier's database, its challenge in the nonce store: it can be
+    answered at any process of the verifier, and a pending request survives a restart of the
+    verifier, until its `expire_time`. After that it is EXPIRED: the wallet's calls fail with
+    REQUEST_EXPIRED and its result's state is EXPIRED.
 
     Errors: PERMISSION_DENIED / POLICY_NOT_ALLOWED (the RP is not registered for the policy, or it
     does not exist), CLAIM_NOT_ALLOWED (a claim outside the policy); ALREADY_EXISTS /
@@ -198,6 +208,11 @@ class VerifierServiceServicer(metaclass=_abc_1.ABCMeta):
         """RP. Creates a presentation request for one of the RP's policies: a fresh single-use challenge,
         the verifier's domain, the claims asked, and the compact string to show the citizen (as text or a
         QR code). Retrying with the same `request_id` returns the same request.
+
+        The request is kept in the verifier's database, its challenge in the nonce store: it can be
+        answered at any process of the verifier, and a pending request survives a restart of the
+        verifier, until its `expire_time`. After that it is EXPIRED: the wallet's calls fail with
+        REQUEST_EXPIRED and its result's state is EXPIRED.
 
         Errors: PERMISSION_DENIED / POLICY_NOT_ALLOWED (the RP is not registered for the policy, or it
         does not exist), CLAIM_NOT_ALLOWED (a claim outside the policy); ALREADY_EXISTS /
