@@ -15,12 +15,16 @@ echo "==> installing civid and its pinned dependencies"
 .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
 
 if command -v npm >/dev/null; then
-  for dir in tools/buf tests/interop/js; do
+  for dir in tools/buf tests/interop/js integrator/typescript; do
     if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
       echo "==> npm ci in $dir"
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     fi
   done
+  if [ -d integrator/typescript/node_modules ]; then
+    echo "==> building the TypeScript integrator kit (stubs from protos/, then tsc)"
+    (cd integrator/typescript && npm run --silent build)
+  fi
 else
   echo "!! npm not found: buf lint and the JavaScript interop tests will be skipped" >&2
 fi

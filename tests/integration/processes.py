@@ -59,7 +59,7 @@ def fresh_postgres_database(prefix: str = "civid_it") -> Iterator[str]:
 def _pg_admin(statement: str) -> None:
     try:
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(statement)  # type: ignore[arg-type]  # a database name cannot be a parameter
+            admin.execute(statement)  # a database name cannot be a query parameter
     except psycopg.OperationalError as exc:
         pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN_DSN}: {exc}")
 
@@ -163,7 +163,16 @@ def verifier_args(
     redis_prefix: str | None = None,
 ) -> list[str]:
     """``verifier serve`` arguments: one thread for verification (the suite runs on small machines)."""
-    args = ["verifier", "serve", "--data-dir", str(data_dir), "--trust", str(trust), "--policies", str(policies)]
+    args = [
+        "verifier",
+        "serve",
+        "--data-dir",
+        str(data_dir),
+        "--trust",
+        str(trust),
+        "--policies",
+        str(policies),
+    ]
     args += ["--engine", "thread", "--engine-workers", "1"]
     if database_url:
         args += ["--database-url", database_url]
@@ -219,7 +228,9 @@ class Holder:
 
     def present(self, credential: Mapping[str, Any], challenge: str, domain: str) -> dict[str, Any]:
         method = verification_method_id_for(self.key.public_key)
-        return create_presentation([credential], self.key, self.did, method, challenge=challenge, domain=domain)
+        return create_presentation(
+            [credential], self.key, self.did, method, challenge=challenge, domain=domain
+        )
 
 
 @dataclass(frozen=True)

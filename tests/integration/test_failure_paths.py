@@ -146,9 +146,7 @@ def test_enrolled_wallet_presents_and_the_airline_receives_exactly_its_claims(is
     assert result.released_claims["nationalIdNumber"] == CITIZEN[0]
 
 
-def test_pending_request_survives_a_verifier_restart(
-    issuer_up: Services, restarted: OpenRequests
-) -> None:
+def test_pending_request_survives_a_verifier_restart(issuer_up: Services, restarted: OpenRequests) -> None:
     done = wallet_present(issuer_up.wallet, restarted.open.compact)
     result = issuer_up.airline.result(restarted.open.presentation_request_id)
     assert done.returncode == 0, done.stderr

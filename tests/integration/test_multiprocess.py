@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -24,6 +25,7 @@ from civid.cli.demo_steps.wallet import HeadlessWallet
 from civid.common.v1 import credential_status_pb2
 from civid.issuer.v1 import issuer_service_pb2, issuer_service_pb2_grpc
 from civid.rpc.errors import error_details
+from civid.verifier.v1 import presentation_pb2
 from tests.integration.processes import (
     AIRLINE,
     AIRLINE_POLICY,
@@ -52,6 +54,7 @@ PRASERT = ("3500164666095", "HZ1-5901000-77")
 MALEE = ("3500152188321", "MJ0-6987252-37")
 WANIDA = ("1400103687224", "LF2-2272777-27")
 ANAN = ("3830181608437", "WL6-9622100-57")
+KANYA = ("3901156422112", "ZT0-8292356-17")
 SOMCHAI = ("1103083804285", "DP5-4133755-69")  # self-service, with a face
 
 
@@ -79,7 +82,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         passphrase = write_passphrase(work / "issuer-key.passphrase")
 
         def issuer(n: int) -> list[str]:
-            return issuer_args(data_dir=work / f"issuer-{n}", passphrase_file=passphrase, database_url=issuer_db)
+            return issuer_args(
+                data_dir=work / f"issuer-{n}", passphrase_file=passphrase, database_url=issuer_db
+            )
 
         def verifier(n: int, trusted: Server) -> list[str]:
             trust, policies = trust_and_policies(work, trusted, str(n))
@@ -105,18 +110,24 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         )
 
 
-def enrol_at_desk(cluster: Cluster, issuer: Server, citizen: tuple[str, str], photo: bytes) -> tuple[Holder, dict]:
+def enrol_at_desk(
+    cluster: Cluster, issuer: Server, citizen: tuple[str, str], photo: bytes
+) -> tuple[Holder, dict[str, Any]]:
     holder = Holder.new()
     national_id, laser_code = citizen
     answer = cluster.officer.assisted_enrollment(issuer.address, national_id, laser_code, holder.did, photo)
     return holder, json.loads(answer.credential.credential_json)
 
 
-def present_at(airline: RelyingParty, verifier: Server, holder: Holder, credential: dict) -> object:
+def present_at(
+    airline: RelyingParty, verifier: Server, holder: Holder, credential: dict[str, Any]
+) -> presentation_pb2.PresentationResult:
     """A fresh airline request at ``airline``'s verifier, answered at ``verifier``; the RP's result."""
     request = airline.create_request(AIRLINE_POLICY)
     submit_presentation(
-        verifier, request.presentation_request_id, holder.present(credential, request.challenge, request.domain)
+        verifier,
+        request.presentation_request_id,
+        holder.present(credential, request.challenge, request.domain),
     )
     return airline.result(request.presentation_request_id)
 
@@ -130,7 +141,7 @@ def credential_state(issuer: Server, credential_id: str) -> str:
     return str(credential_status_pb2.CredentialState.Name(answer.state))
 
 
-def did_document(issuer: Server) -> dict:
+def did_document(issuer: Server) -> dict[str, Any]:
     with grpc.insecure_channel(issuer.address) as channel:
         stub = issuer_service_pb2_grpc.IssuerServiceStub(channel)
         answer = stub.GetDidDocument(issuer_service_pb2.GetDidDocumentRequest(), timeout=30)
@@ -143,7 +154,9 @@ def test_both_issuers_publish_the_same_did_document_from_the_shared_database(clu
     assert did_document(first)["id"] == "did:web:issuer.civid.example"
 
 
-def test_citizen_enrolled_at_issuer_1_is_verified_by_both_verifiers(cluster: Cluster, desk_photo: bytes) -> None:
+def test_citizen_enrolled_at_issuer_1_is_verified_by_both_verifiers(
+    cluster: Cluster, desk_photo: bytes
+) -> None:
     holder, credential = enrol_at_desk(cluster, cluster.issuers[0], PRASERT, desk_photo)
     for airline, verifier in zip(cluster.airline, cluster.verifiers, strict=True):
         result = present_at(airline, verifier, holder, credential)
@@ -167,7 +180,9 @@ def test_request_nonce_lives_in_redis_until_it_is_used(cluster: Cluster, desk_ph
     request = cluster.airline[0].create_request(AIRLINE_POLICY)
     assert any(request.challenge.encode() in key for key in redis_keys(cluster.redis_prefix))
     vp = holder.present(credential, request.challenge, request.domain)
-    assert submit_presentation(cluster.verifiers[1], request.presentation_request_id, vp).verification.verified
+    assert submit_presentation(
+        cluster.verifiers[1], request.presentation_request_id, vp
+    ).verification.verified
     assert not any(request.challenge.encode() in key for key in redis_keys(cluster.redis_prefix))
 
 
@@ -189,8 +204,7 @@ def test_self_service_enrollment_with_a_face_at_issuer_2_presents_at_verifier_1(
 ) -> None:
     """Issuer #2 matches the selfie against the face template issuer #1 sealed into the shared database."""
     wallet = HeadlessWallet(cluster.work / "wallet", "246810")
-    first, second = cluster.issuers
-    wallet.run("init", "--issuer", second.address, "--verifier", cluster.verifiers[0].address)
+    wallet.run("init", "--issuer", cluster.issuers[1].address, "--verifier", cluster.verifiers[0].address)
     wallet.run("enrol", "--national-id", SOMCHAI[0], "--laser-code", SOMCHAI[1], "--selfie", str(selfie))
     request = cluster.airline[0].create_request(AIRLINE_POLICY)
     code, outcome = wallet.run("present", "--request", request.compact, "--yes")
@@ -200,9 +214,11 @@ def test_self_service_enrollment_with_a_face_at_issuer_2_presents_at_verifier_1(
 
 
 def test_revocation_at_issuer_2_is_seen_by_both_verifiers(cluster: Cluster, desk_photo: bytes) -> None:
-    holder, credential = enrol_at_desk(cluster, cluster.issuers[0], ("3901156422112", "ZT0-8292356-17"), desk_photo)
+    holder, credential = enrol_at_desk(cluster, cluster.issuers[0], KANYA, desk_photo)
     first, second = cluster.issuers
-    revoke_credential(second.address, cluster.officer.key, cluster.officer.officer_id, credential["id"], "lost phone")
+    revoke_credential(
+        second.address, cluster.officer.key, cluster.officer.officer_id, credential["id"], "lost phone"
+    )
     assert credential_state(first, credential["id"]) == "CREDENTIAL_STATE_REVOKED"
     for airline, verifier in zip(cluster.airline, cluster.verifiers, strict=True):
         result = present_at(airline, verifier, holder, credential)

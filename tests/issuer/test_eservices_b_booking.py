@@ -1,4 +1,4 @@
-"""Appointment booking over a real issuer: offices and slots, capacity under concurrency, tickets, check-in."""
+"""Appointment booking over a real issuer: slots, capacity under concurrency, tickets, check-in."""
 
 from __future__ import annotations
 
@@ -75,7 +75,8 @@ async def book(
     request = ipb.BookAppointmentRequest(
         holder_proof=proof(issuer, holder, "BookAppointment", params), slot_id=slot_id, request_id=request_id
     )
-    return (await issuer.issuer_stub.BookAppointment(request)).appointment
+    answer: ipb.BookAppointmentResponse = await issuer.issuer_stub.BookAppointment(request)
+    return answer.appointment
 
 
 async def cancel(issuer: RunningIssuer, holder: Holder, appointment_id: str) -> appb.Appointment:
@@ -83,11 +84,12 @@ async def cancel(issuer: RunningIssuer, holder: Holder, appointment_id: str) -> 
     request = ipb.CancelAppointmentRequest(
         holder_proof=proof(issuer, holder, "CancelAppointment", params), appointment_id=appointment_id
     )
-    return (await issuer.issuer_stub.CancelAppointment(request)).appointment
+    answer: ipb.CancelAppointmentResponse = await issuer.issuer_stub.CancelAppointment(request)
+    return answer.appointment
 
 
 async def check_in(issuer: RunningIssuer, ticket_json: str) -> appb.Appointment:
-    answer = await issuer.officer_stub.CheckInAppointment(
+    answer: opb.CheckInAppointmentResponse = await issuer.officer_stub.CheckInAppointment(
         opb.CheckInAppointmentRequest(ticket_credential_json=ticket_json),
         metadata=issuer.officer_metadata("CheckInAppointment"),
     )

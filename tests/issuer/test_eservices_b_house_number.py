@@ -47,13 +47,15 @@ async def apply(
         photos=list(photos),
         request_id=request_id,
     )
-    answer = await issuer.issuer_stub.CreateHouseNumberApplication(request)
+    answer: ipb.CreateHouseNumberApplicationResponse = await issuer.issuer_stub.CreateHouseNumberApplication(
+        request
+    )
     return answer.application
 
 
 async def approve(issuer: RunningIssuer, application_id: str) -> hnpb.HouseNumberApplication:
     request = opb.ApproveHouseNumberRequest(application_id=application_id, reason="site visited")
-    answer = await issuer.officer_stub.ApproveHouseNumber(
+    answer: opb.ApproveHouseNumberResponse = await issuer.officer_stub.ApproveHouseNumber(
         request, metadata=issuer.officer_metadata("ApproveHouseNumber")
     )
     return answer.application
@@ -64,7 +66,10 @@ async def get(issuer: RunningIssuer, holder: Holder, application_id: str) -> hnp
     request = ipb.GetHouseNumberApplicationRequest(
         holder_proof=proof(issuer, holder, "GetHouseNumberApplication", params), application_id=application_id
     )
-    return (await issuer.issuer_stub.GetHouseNumberApplication(request)).application
+    answer: ipb.GetHouseNumberApplicationResponse = await issuer.issuer_stub.GetHouseNumberApplication(
+        request
+    )
+    return answer.application
 
 
 async def house_credential(issuer: RunningIssuer, holder: Holder, credential_id: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Support for the killed-process tests (no tests here): a test registry, the store's integrity checks, side files.
+"""Killed-process tests' support (no tests here): a registry, the store's integrity checks, side files.
 
 ``assert_store_consistent(store, sent)`` is the property of issue 3 item 7: every credential that left
 an issuer process (``sent``: id → signed document, as the caller received it) is recorded with the

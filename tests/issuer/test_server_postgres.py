@@ -15,6 +15,9 @@ import psycopg
 import pytest
 
 from civid.issuer.face import FaceMatcher
+from tests.issuer import test_enrollment_server as enrollment
+from tests.issuer import test_issuance_server as issuance
+from tests.issuer import test_keys_server as keys
 from tests.issuer.db_fixtures import PG_URL, _pg_admin
 from tests.issuer.server_fixtures import (
     RunningIssuer,
@@ -24,42 +27,42 @@ from tests.issuer.server_fixtures import (
     write_test_registry,
 )
 from tests.issuer.server_fixtures import issuer_face_matcher as issuer_face_matcher
-from tests.issuer.test_enrollment_server import (
-    test_a_different_person_and_an_unknown_id_get_the_identical_answer as test_a_different_person_and_an_unknown_id_get_the_identical_answer,
-)
-from tests.issuer.test_enrollment_server import (
-    test_selfie_of_the_same_person_enrols_and_the_credential_verifies_with_the_cli as test_selfie_of_the_same_person_enrols_and_the_credential_verifies_with_the_cli,
-)
-from tests.issuer.test_enrollment_server import (
-    test_unusable_selfies_fail_with_their_reason_then_enrollment_locks as test_unusable_selfies_fail_with_their_reason_then_enrollment_locks,
-)
 from tests.issuer.test_issuance_server import assisted
-from tests.issuer.test_issuance_server import (
-    test_assisted_enrollment_issues_a_credential_bound_to_the_holder as test_assisted_enrollment_issues_a_credential_bound_to_the_holder,
-)
-from tests.issuer.test_issuance_server import (
-    test_audit_log_records_officer_actions_and_verifies as test_audit_log_records_officer_actions_and_verifies,
-)
-from tests.issuer.test_issuance_server import (
-    test_rebind_revokes_the_old_credential_and_issues_a_new_one as test_rebind_revokes_the_old_credential_and_issues_a_new_one,
-)
-from tests.issuer.test_issuance_server import (
-    test_retried_assisted_enrollment_returns_the_same_credential as test_retried_assisted_enrollment_returns_the_same_credential,
-)
-from tests.issuer.test_issuance_server import (
-    test_revocation_is_visible_in_the_next_status_list as test_revocation_is_visible_in_the_next_status_list,
-)
-from tests.issuer.test_issuance_server import (
-    test_status_list_etag_answers_not_modified_until_a_change as test_status_list_etag_answers_not_modified_until_a_change,
-)
-from tests.issuer.test_issuance_server import (
-    test_suspension_and_reinstatement_are_visible_in_the_next_status_list as test_suspension_and_reinstatement_are_visible_in_the_next_status_list,
-)
-from tests.issuer.test_keys_server import (
-    test_key_rotation_keeps_an_old_credential_verifying as test_key_rotation_keeps_an_old_credential_verifying,
-)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+# the shared server tests, collected again here with this module's PostgreSQL ``issuer`` fixture
+test_a_different_person_and_an_unknown_id_get_the_identical_answer = (
+    enrollment.test_a_different_person_and_an_unknown_id_get_the_identical_answer
+)
+test_selfie_of_the_same_person_enrols_and_the_credential_verifies_with_the_cli = (
+    enrollment.test_selfie_of_the_same_person_enrols_and_the_credential_verifies_with_the_cli
+)
+test_unusable_selfies_fail_with_their_reason_then_enrollment_locks = (
+    enrollment.test_unusable_selfies_fail_with_their_reason_then_enrollment_locks
+)
+test_assisted_enrollment_issues_a_credential_bound_to_the_holder = (
+    issuance.test_assisted_enrollment_issues_a_credential_bound_to_the_holder
+)
+test_audit_log_records_officer_actions_and_verifies = (
+    issuance.test_audit_log_records_officer_actions_and_verifies
+)
+test_rebind_revokes_the_old_credential_and_issues_a_new_one = (
+    issuance.test_rebind_revokes_the_old_credential_and_issues_a_new_one
+)
+test_retried_assisted_enrollment_returns_the_same_credential = (
+    issuance.test_retried_assisted_enrollment_returns_the_same_credential
+)
+test_revocation_is_visible_in_the_next_status_list = (
+    issuance.test_revocation_is_visible_in_the_next_status_list
+)
+test_status_list_etag_answers_not_modified_until_a_change = (
+    issuance.test_status_list_etag_answers_not_modified_until_a_change
+)
+test_suspension_and_reinstatement_are_visible_in_the_next_status_list = (
+    issuance.test_suspension_and_reinstatement_are_visible_in_the_next_status_list
+)
+test_key_rotation_keeps_an_old_credential_verifying = keys.test_key_rotation_keeps_an_old_credential_verifying
 
 
 @pytest.fixture
@@ -81,7 +84,9 @@ async def issuer(
 ) -> AsyncIterator[RunningIssuer]:
     """The test issuer of server_fixtures.py, storing in PostgreSQL."""
     config = issuer_test_config(tmp_path / "issuer", database_url=postgres_url)
-    running = await start_issuer(config, issuer_face_matcher, write_test_registry(tmp_path / "registry.jsonl"))
+    running = await start_issuer(
+        config, issuer_face_matcher, write_test_registry(tmp_path / "registry.jsonl")
+    )
     try:
         yield running
     finally:
