@@ -21,6 +21,7 @@ class Officer:
     public_key_multibase: str
     active: bool
     created_at: datetime
+    certificate_sha256: str | None = None  # hex SHA-256 of the DER client certificate (mTLS)
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,17 @@ class OfficerRepository:
         self._clock = clock
 
     def add(
-        self, officer_id: str, name: str, public_key_multibase: str, conn: Connection | None = None
+        self,
+        officer_id: str,
+        name: str,
+        public_key_multibase: str,
+        conn: Connection | None = None,
+        *,
+        certificate_sha256: str | None = None,
     ) -> Officer:
-        officer = Officer(officer_id, name, public_key_multibase, True, self._clock())
+        """Register an officer; ``certificate_sha256`` (hex, lower case) also admits a client certificate."""
+        fingerprint = certificate_sha256.lower() if certificate_sha256 else None
+        officer = Officer(officer_id, name, public_key_multibase, True, self._clock(), fingerprint)
         with joined(self._engine, conn) as c:
             c.execute(officers.insert().values(**officer.__dict__))
         return officer
@@ -51,6 +60,13 @@ class OfficerRepository:
     def get(self, officer_id: str) -> Officer | None:
         with read(self._engine) as conn:
             row = conn.execute(select(officers).where(officers.c.id == officer_id)).first()
+        return None if row is None else _officer(row._mapping)
+
+    def by_certificate(self, certificate_sha256: str) -> Officer | None:
+        """The officer whose registered client certificate has this fingerprint (hex SHA-256 of DER)."""
+        query = select(officers).where(officers.c.certificate_sha256 == certificate_sha256.lower())
+        with read(self._engine) as conn:
+            row = conn.execute(query).first()
         return None if row is None else _officer(row._mapping)
 
     def by_public_key(self, public_key_multibase: str) -> Officer | None:
@@ -107,7 +123,14 @@ class IssuerKeyRepository:
 
 
 def _officer(m: Any) -> Officer:
-    return Officer(m["id"], m["name"], m["public_key_multibase"], bool(m["active"]), m["created_at"])
+    return Officer(
+        m["id"],
+        m["name"],
+        m["public_key_multibase"],
+        bool(m["active"]),
+        m["created_at"],
+        m.get("certificate_sha256"),
+    )
 
 
 def _key(m: Any) -> IssuerKey:

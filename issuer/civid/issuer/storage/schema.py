@@ -121,6 +121,7 @@ officers: Final = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("deactivated_at", UTCDateTime),
+    Column("certificate_sha256", String(64), unique=True),  # mTLS client certificate (hex SHA-256 of DER)
 )
 
 issuer_keys: Final = Table(
