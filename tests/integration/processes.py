@@ -24,6 +24,7 @@ import grpc
 import psycopg
 import pytest
 from redis import Redis
+from redis.exceptions import RedisError
 
 from civid.cli.demo_steps import processes
 from civid.cli.demo_steps.officer import officer_metadata
@@ -70,7 +71,7 @@ def redis_key_prefix() -> Iterator[str]:
     client = Redis.from_url(REDIS_URL, socket_connect_timeout=5)
     try:
         client.ping()
-    except Exception as exc:  # redis raises several connection error types
+    except RedisError as exc:
         pytest.skip(f"Redis is not reachable at {REDIS_URL}: {exc}")
     prefix = f"civid-it:{secrets.token_hex(8)}:"
     try:

@@ -134,23 +134,33 @@ def test_expired_request_refuses_submission_and_is_marked_expired(setup: Setup, 
     assert store.get(request.id).state is RequestState.EXPIRED
 
 
-def test_compact_request_string_round_trips() -> None:
+def test_compact_request_string_is_the_protos_id_at_host_and_port() -> None:
     ref = RequestReference("127.0.0.1:50052", "AbCdEf0123456789xyz_-w")
     text = encode_request(ref)
-    assert text.startswith("civid-pr:v1:") and "=" not in text
+    assert text == "civid-pr:v1:AbCdEf0123456789xyz_-w@127.0.0.1:50052"
     assert decode_request(text) == ref
     assert decode_request(f"  {text}\n") == ref
+
+
+def test_compact_request_string_carries_an_ipv6_verifier_address() -> None:
+    ref = RequestReference("[::1]:50052", "abcdefgh")
+    assert decode_request(encode_request(ref)) == ref
 
 
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("civid-pr:v2:eyJ9", "does not start with"),
-        ("civid-pr:v1:not base64!", "not base64url"),
-        ("civid-pr:v1:" + "eyJyZXF1ZXN0IjoiYWJjZGVmZ2gifQ", "nothing else"),  # {"request":"abcdefgh"}
-        # {"verifier":"h:1","request":"abcdefgh"} : members not in JCS order
-        ("civid-pr:v1:eyJ2ZXJpZmllciI6Img6MSIsInJlcXVlc3QiOiJhYmNkZWZnaCJ9", "canonical"),
-        ("civid-pr:v1:" + "A" * 2000, "longer than"),
+        ("civid-pr:v2:abcdefgh@h:1", "does not start with"),
+        ("abcdefgh@h:1", "does not start with"),
+        ("civid-pr:v1:abcdefgh", "no '@<host:port>'"),
+        # the base64url JSON form an earlier build wrote is not a second format
+        ("civid-pr:v1:eyJyZXF1ZXN0IjoiYWJjZGVmZ2giLCJ2ZXJpZmllciI6Img6MSJ9", "no '@<host:port>'"),
+        ("civid-pr:v1:short@h:1", "8 to 64 characters"),
+        ("civid-pr:v1:abc/defgh@h:1", "8 to 64 characters"),
+        ("civid-pr:v1:abcdefgh@", "is not host:port"),
+        ("civid-pr:v1:abcdefgh@h:1@h:2", "is not host:port"),
+        ("civid-pr:v1:abcdefgh@h:1 extra", "is not host:port"),
+        ("civid-pr:v1:" + "A" * 2000 + "@h:1", "longer than"),
     ],
 )
 def test_malformed_compact_request_string_is_refused_with_its_reason(text: str, reason: str) -> None:
@@ -159,7 +169,7 @@ def test_malformed_compact_request_string_is_refused_with_its_reason(text: str, 
     assert caught.value.code is DomainErrorCode.INVALID_REQUEST_STRING
 
 
-@pytest.mark.parametrize("verifier", ["no-port", "host:0", "host:70000", "a b:1"])
+@pytest.mark.parametrize("verifier", ["no-port", "host:0", "host:70000", "a b:1", ""])
 def test_compact_request_string_needs_a_host_and_port(verifier: str) -> None:
     with pytest.raises(DomainError) as caught:
         encode_request(RequestReference(verifier, "abcdefgh"))

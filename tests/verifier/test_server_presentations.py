@@ -129,6 +129,17 @@ def test_the_consent_screen_shows_the_registered_name_from_the_compact_string(
     assert shown_request.challenge == request.challenge and shown_request.purpose.en
 
 
+def test_a_compact_string_in_another_format_is_refused_naming_the_field(verifier_env: VerifierEnv) -> None:
+    request = new_request(verifier_env, AIRLINE, BOARDING)
+    other_format = "civid-pr:v1:eyJyZXF1ZXN0IjoiYWJjZGVmZ2giLCJ2ZXJpZmllciI6Img6MSJ9"  # base64url JSON
+    for text in (other_format, request.compact.replace("@", "#")):
+        with pytest.raises(grpc.RpcError) as caught:
+            verifier_env.stub.GetPresentationRequest(pb.GetPresentationRequestRequest(compact=text))
+        details = error_details(caught.value)
+        assert (details.code, details.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FIELD_INVALID")
+        assert details.metadata["field"] == "compact"
+
+
 def test_replayed_presentation_is_refused_with_nonce_already_used(
     verifier_env: VerifierEnv, holder: Holder
 ) -> None:

@@ -85,7 +85,11 @@ class IssuerApp:
         lists = StatusLists(store, keys, config.issuer_domain)
         issuer = NationalIdIssuer(store, keys, lists, clock)
         proofs = HolderProofVerifier(keys.did, clock, ReplayCache(2 * WINDOW_SECONDS))
-        faces = FaceGate(matcher or create_face_matcher(config), workers=config.face_workers)
+        faces = (
+            FaceGate(matcher, workers=config.face_workers)
+            if matcher is not None
+            else FaceGate(create_face_matcher(config), workers=config.face_workers, owns_matcher=True)
+        )
         policy = EnrollmentPolicy(
             config.max_failures_per_day,
             config.max_selfie_bytes,

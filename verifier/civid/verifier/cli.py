@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,6 @@ from civid.verifier.config.relying_parties import RelyingPartySpec
 from civid.verifier.domain.errors import DomainError
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry
 from civid.verifier.settings import VerifierSettings, load_settings
-
-_SHARED = ("data_dir", "database_url", "policies", "config")
-
 
 def _storage_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="a TOML settings file (flags > CIVID_VERIFIER_* > file)")
@@ -35,7 +33,12 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redis-prefix", help="key prefix in Redis (default civid:verifier:)")
     parser.add_argument("--relying-parties", type=Path, help="relying parties registered on first start")
     parser.add_argument("--trust", type=Path, help="trusted issuers (TOML [[issuer]] did/address)")
-    parser.add_argument("--workers", type=int, help="server processes on one port (default 1)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="server processes on one port (default 1; >1 needs --redis-url); only worker 0 serves "
+        "--metrics-listen, so /metrics counts that process's calls alone",
+    )
     parser.add_argument("--engine", choices=("process", "thread"), help="where verification runs")
     parser.add_argument("--engine-workers", type=int, help="verification processes/threads per server")
     parser.add_argument("--tls-cert", type=Path)
@@ -43,7 +46,9 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-client-ca", type=Path, help="require client certificates (mTLS)")
     parser.add_argument("--max-message-bytes", type=int, help="largest presentation accepted (1 MiB)")
     parser.add_argument("--max-in-flight", type=int, help="presentations verified at once; more: OVERLOADED")
-    parser.add_argument("--metrics-listen", help="host:port for Prometheus /metrics")
+    parser.add_argument(
+        "--metrics-listen", help="host:port for Prometheus /metrics (with --workers N: worker 0 only)"
+    )
     parser.add_argument("--domain", help="the verifier's identity in presentation proofs")
     parser.add_argument("--public-address", help="host:port put in compact request strings")
     parser.add_argument("--admin-token-file", type=Path)
@@ -59,13 +64,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--name", required=True, help="display name in English")
     add.add_argument("--name-th", default="", help="display name in Thai")
     add.add_argument("--policy", action="append", required=True, dest="policy_ids", help="repeat for several")
-    add.add_argument("--certificate-sha256", help="client certificate fingerprint (mTLS)")
+    add.add_argument(
+        "--certificate-sha256",
+        action="append",
+        default=[],
+        dest="certificate_fingerprints",
+        help="client certificate fingerprint (mTLS); repeat for several",
+    )
     listing = rp.add_parser("list", help="list relying parties")
     listing.add_argument("--all", action="store_true", help="also revoked ones")
     revoke = rp.add_parser("revoke", help="revoke a relying party (final)")
     revoke.add_argument("rp_id")
     rotate = rp.add_parser("rotate-key", help="issue a new API key (printed once); the old one stops")
     rotate.add_argument("rp_id")
+    rotate.add_argument(
+        "--grace-seconds",
+        type=float,
+        default=0.0,
+        help="keep accepting the previous key this long (default 0: refuse it at once; at most 30 days)",
+    )
     for command in (add, listing, revoke, rotate):
         _storage_flags(command)
 
@@ -103,7 +120,7 @@ def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
             args.rp_id,
             LocalizedText(args.name, args.name_th),
             tuple(args.policy_ids),
-            args.certificate_sha256,
+            tuple(args.certificate_fingerprints),
         )
         rp, key = registry.add_rp(spec)
         print(f"registered {rp.id} for {', '.join(rp.policy_ids)}")
@@ -117,6 +134,8 @@ def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
         rp = registry.revoke_rp(args.rp_id)
         print(f"revoked {rp.id}")
     elif command == "rotate-key":
-        key = registry.rotate_key(args.rp_id)
-        print(f"new API key for {args.rp_id} (shown only now; the previous key is refused): {key}")
+        grace = timedelta(seconds=args.grace_seconds)
+        key = registry.rotate_key(args.rp_id, grace)
+        until = f"accepted for {grace.total_seconds():g} s more" if grace else "refused"
+        print(f"new API key for {args.rp_id} (shown only now; the previous key is {until}): {key}")
     return 0

@@ -21,6 +21,9 @@ ENV_PREFIX: Final = "CIVID_VERIFIER_"
 DEFAULT_LISTEN: Final = "127.0.0.1:50052"
 DEFAULT_DOMAIN: Final = "did:web:verifier.civid.example"
 ENGINES: Final = ("process", "thread")
+# CIVID_VERIFIER_* variables that are read elsewhere, not settings: the settings file and the operator's
+# token (read by ``app.admin_token`` so that it never sits in a settings object or a log line).
+NOT_SETTINGS: Final = frozenset({"CONFIG", "ADMIN_TOKEN"})
 
 
 def default_data_dir() -> Path:
@@ -111,7 +114,12 @@ def _from_file(path: Path) -> dict[str, Any]:
 
 
 def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    return {k[len(ENV_PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+    """The CIVID_VERIFIER_* settings; the variables in NOT_SETTINGS are skipped, others must be settings."""
+    return {
+        name.lower(): value
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and (name := key[len(ENV_PREFIX) :]) not in NOT_SETTINGS
+    }
 
 
 def load_settings(
@@ -127,7 +135,7 @@ def load_settings(
     values: dict[str, Any] = {}
     for layer in layers:
         for name, value in layer.items():
-            if name == "config" or value is None:
+            if value is None:
                 continue
             if name not in known:
                 raise _invalid(f"unknown setting {name!r}")

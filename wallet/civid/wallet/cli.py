@@ -54,9 +54,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export = sub.add_parser("export", help="write a held credential's JSON to a file")
     export.add_argument("--to", type=Path, required=True)
     export.add_argument("--credential", help="credential id (default: the national ID card)")
-    from civid.wallet import cli_eservices_a
+    from civid.wallet import cli_eservices_a, cli_eservices_b
 
     cli_eservices_a.add_arguments(sub)
+    cli_eservices_b.add_arguments(sub)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.action is None:
         return _run_app(store)
     from civid.wallet.cli_eservices_a import HANDLERS as ESERVICES_A
+    from civid.wallet.cli_eservices_b import HANDLERS as ESERVICES_B
 
-    handler = {**_HANDLERS, **ESERVICES_A}[args.action]
+    handler = {**_HANDLERS, **ESERVICES_A, **ESERVICES_B}[args.action]
     try:
         return handler(args, store)
     except CividError as exc:

@@ -17,8 +17,11 @@ T = TypeVar("T")
 class FaceGate:
     """Runs face jobs on ``workers`` threads; at most ``max_pending`` jobs wait, later ones are refused."""
 
-    def __init__(self, matcher: FaceMatcher, workers: int = 2, max_pending: int = 16) -> None:
+    def __init__(
+        self, matcher: FaceMatcher, workers: int = 2, max_pending: int = 16, *, owns_matcher: bool = False
+    ) -> None:
         self.matcher = matcher
+        self._owns_matcher = owns_matcher
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="face")
         self._slots = threading.BoundedSemaphore(workers + max_pending)
 
@@ -36,4 +39,7 @@ class FaceGate:
             self._slots.release()
 
     def close(self) -> None:
+        """Stop taking jobs; stop the matcher's worker process (dlib runs out of process) if it is ours."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._owns_matcher:
+            self.matcher.close()

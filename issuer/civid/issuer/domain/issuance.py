@@ -17,10 +17,11 @@ from typing import Any, Final
 from sqlalchemy import Connection
 
 from civid.core.jsonld.contexts import CIVID_V1
-from civid.core.proofs.dataintegrity import ProofOptions, add_proof
+from civid.core.proofs.dataintegrity import ProofOptions
 from civid.core.schemas import NATIONAL_ID_V1, validate_credential
 from civid.issuer.domain.keys import KeyRing
 from civid.issuer.domain.status_lists import StatusLists
+from civid.issuer.domain.template_signing import TemplateSigner
 from civid.issuer.registry.model import Citizen
 from civid.issuer.registry.photo import photo_data_url
 from civid.issuer.storage import CredentialRecord, StatusPurpose, Store
@@ -98,6 +99,7 @@ class NationalIdIssuer:
         self._keys = keys
         self._lists = status_lists
         self._clock = clock
+        self._signer = TemplateSigner()
 
     def issue(self, citizen: Citizen, holder_did: str, conn: Connection) -> CredentialRecord:
         """Sign and record a credential for ``citizen`` bound to ``holder_did`` (in ``conn``)."""
@@ -120,7 +122,7 @@ class NationalIdIssuer:
         }
         validate_credential(unsigned, NATIONAL_ID_V1)
         key = self._keys.signing_key()
-        signed = add_proof(
+        signed = self._signer.add_proof(
             unsigned, key.pair, ProofOptions(verification_method=key.verification_method, created=now)
         )
         record = CredentialRecord(

@@ -1,6 +1,8 @@
-"""Officer authentication by per-call Ed25519 signature (see officer_service.proto).
+"""Officer authentication by per-call Ed25519 signature or mTLS certificate (see officer_service.proto).
 
-Metadata: ``civid-officer-id``, ``civid-officer-created`` (Unix seconds, within 300 s),
+A call that carries no officer metadata is admitted on its TLS client certificate when that
+certificate's SHA-256 fingerprint (of the DER bytes) is registered for an active officer. Signature
+metadata: ``civid-officer-id``, ``civid-officer-created`` (Unix seconds, within 300 s),
 ``civid-officer-nonce`` (16-64 random bytes, base64url, single-use) and ``civid-officer-signature-bin``
 (64 bytes) over JCS({"created", "method", "nonce", "officer"}). :func:`sign_officer_call` makes them.
 """
@@ -52,8 +54,16 @@ class OfficerAuthenticator:
         self._clock = clock
         self._replay = replay
 
-    def authenticate(self, method: str, metadata: Mapping[str, str | bytes]) -> Officer:
-        """The registered, active officer who signed this call, or OFFICER_UNAUTHENTICATED."""
+    def authenticate(
+        self,
+        method: str,
+        metadata: Mapping[str, str | bytes],
+        certificate_sha256: str | None = None,
+    ) -> Officer:
+        """The registered, active officer who signed this call (or whose client certificate was
+        presented, ``certificate_sha256``: hex SHA-256 of its DER), or OFFICER_UNAUTHENTICATED."""
+        if certificate_sha256 and not any(k in metadata for k in (ID_KEY, SIGNATURE_KEY)):
+            return self._by_certificate(certificate_sha256)
         officer_id, created_text, nonce = (_text(metadata, k) for k in (ID_KEY, CREATED_KEY, NONCE_KEY))
         signature = metadata.get(SIGNATURE_KEY)
         if not isinstance(signature, bytes) or len(signature) != 64:
@@ -76,6 +86,12 @@ class OfficerAuthenticator:
             raise _refused("the officer signature does not verify")
         if not self._replay.claim(f"{officer_id}|{nonce}"):
             raise _refused("the officer nonce was already used")
+        return officer
+
+    def _by_certificate(self, certificate_sha256: str) -> Officer:
+        officer = self._store.officers.by_certificate(certificate_sha256)
+        if officer is None or not officer.active:
+            raise _refused("the client certificate is not registered for an active officer")
         return officer
 
 

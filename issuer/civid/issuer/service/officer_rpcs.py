@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import ssl
 from collections.abc import Callable
 from typing import Any, TypeAlias, TypeVar
 
@@ -24,6 +26,14 @@ def call_metadata(context: Ctx) -> dict[str, str | bytes]:
     return {m.key: m.value for m in context.invocation_metadata() or ()}
 
 
+def client_certificate_sha256(context: Ctx) -> str | None:
+    """Hex SHA-256 of the DER client certificate of an mTLS call (None without one)."""
+    pems = context.auth_context().get("x509_pem_cert") or []
+    if not pems:
+        return None
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pems[0].decode("ascii"))).hexdigest()
+
+
 class OfficerAuthentication:
     """Authenticates the calling officer, then runs the domain call in the same worker thread."""
 
@@ -34,7 +44,10 @@ class OfficerAuthentication:
     async def __call__(self, context: Ctx, rpc: str, work: Callable[[Officer], T]) -> T:
         method = f"{SERVICE}/{rpc}"
         metadata = call_metadata(context)
-        return await self._run(context, lambda: work(self._app.officers.authenticate(method, metadata)))
+        certificate = client_certificate_sha256(context)
+        return await self._run(
+            context, lambda: work(self._app.officers.authenticate(method, metadata, certificate))
+        )
 
 
 class OfficerDeskRpcs:

@@ -25,7 +25,7 @@ class RelyingPartySpec:
     id: str
     display_name: LocalizedText
     policy_ids: tuple[str, ...]
-    certificate_sha256: str | None = None
+    certificate_fingerprints: tuple[str, ...] = ()  # SHA-256 of client certificates' DER (mTLS)
 
 
 def load_relying_party_specs(
@@ -67,7 +67,16 @@ def _parse_one(read: FieldReader, policies: PolicySet) -> RelyingPartySpec:
     missing = [p for p in policy_ids if policies.get(p) is None]
     if missing:
         raise read.error("policies", f"no policy {missing[0]!r} in {policies.source}")
-    fingerprint = read.optional_text("certificate_sha256")
-    if fingerprint is not None and not _SHA256_HEX.match(fingerprint):
-        raise read.error("certificate_sha256", "must be 64 lowercase hex digits (SHA-256 of the DER)")
-    return RelyingPartySpec(rp_id, read.localized("display_name"), policy_ids, fingerprint)
+    fingerprints = _fingerprints(read)
+    return RelyingPartySpec(rp_id, read.localized("display_name"), policy_ids, fingerprints)
+
+
+def _fingerprints(read: FieldReader) -> tuple[str, ...]:
+    """``certificate_sha256``: one fingerprint or a list of them (a relying party with several certificates)."""
+    raw = read.table.get("certificate_sha256", [])
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not all(isinstance(v, str) and _SHA256_HEX.match(v) for v in values):
+        raise read.error(
+            "certificate_sha256", "must be 64 lowercase hex digits (SHA-256 of the DER), or a list of them"
+        )
+    return tuple(dict.fromkeys(values))

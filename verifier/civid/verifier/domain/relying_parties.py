@@ -2,17 +2,21 @@
 
 Every call authenticates (``authenticate`` with an API key or ``authenticate_certificate`` with the
 client certificate's DER) and every policy use is authorized (``authorize``). Unknown, malformed,
-wrong and revoked credentials all fail alike with RP_UNAUTHENTICATED.
+wrong, revoked and expired credentials all fail alike with RP_UNAUTHENTICATED.
+
+A relying party may have several client certificates (one row each in ``rp_certificates``), so it
+can roll a certificate over without a gap. A key rotated with a grace period keeps working until
+``expires_at``; without one it is revoked at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Final
 
-from sqlalchemy import Engine, RowMapping, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from civid.core.datetimes import utc_now
@@ -29,7 +33,10 @@ from civid.verifier.domain.api_keys import (
 )
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.storage.engine import read, write
-from civid.verifier.domain.storage.schema import api_keys, relying_parties
+from civid.verifier.domain.storage.schema import api_keys, relying_parties, rp_certificates
+
+MAX_GRACE: Final = timedelta(days=30)
+MAX_CERTIFICATES: Final = 8
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,7 @@ class RelyingParty:
     policy_ids: tuple[str, ...]
     active: bool
     created_at: datetime
-    certificate_sha256: str | None = None
+    certificate_fingerprints: tuple[str, ...] = ()
     revoked_at: datetime | None = None
 
 
@@ -57,20 +64,39 @@ def authorize(rp: RelyingParty, policy_id: str, policies: PolicySet) -> Policy:
     return policy
 
 
-def _row_to_rp(row: RowMapping | Mapping[str, Any]) -> RelyingParty:
+def _row_to_rp(row: Mapping[str, Any], fingerprints: Sequence[str]) -> RelyingParty:
     return RelyingParty(
         id=row["id"],
         display_name=LocalizedText(row["display_name_en"], row["display_name_th"]),
         policy_ids=tuple(row["policy_ids"]),
         active=row["active"],
         created_at=row["created_at"],
-        certificate_sha256=row["certificate_sha256"],
+        certificate_fingerprints=tuple(sorted(fingerprints)),
         revoked_at=row["revoked_at"],
     )
 
 
+def _certificates_of(conn: Connection, rp_ids: Sequence[str]) -> dict[str, list[str]]:
+    query = select(rp_certificates.c.rp_id, rp_certificates.c.fingerprint).where(
+        rp_certificates.c.rp_id.in_(rp_ids)
+    )
+    found: dict[str, list[str]] = {i: [] for i in rp_ids}
+    for row in conn.execute(query):
+        found[row.rp_id].append(row.fingerprint)
+    return found
+
+
+def _certificate_rows(rp_id: str, fingerprints: Sequence[str], now: datetime) -> list[dict[str, Any]]:
+    return [{"fingerprint": f, "rp_id": rp_id, "created_at": now} for f in fingerprints]
+
+
+def _usable_key(now: datetime) -> Any:
+    """Keys neither revoked nor past the end of their grace period."""
+    return (api_keys.c.revoked_at.is_(None)) & or_(api_keys.c.expires_at.is_(None), api_keys.c.expires_at > now)
+
+
 class RelyingPartyRegistry:
-    """Relying parties and their API keys in the verifier's database."""
+    """Relying parties, their API keys and client certificates in the verifier's database."""
 
     def __init__(self, engine: Engine, policies: PolicySet, clock: Callable[[], datetime] = utc_now) -> None:
         self._engine = engine
@@ -88,7 +114,6 @@ class RelyingPartyRegistry:
             "display_name_th": spec.display_name.th,
             "policy_ids": list(spec.policy_ids),
             "active": True,
-            "certificate_sha256": spec.certificate_sha256,
             "created_at": now,
             "revoked_at": None,
         }
@@ -96,26 +121,63 @@ class RelyingPartyRegistry:
             with write(self._engine) as conn:
                 conn.execute(insert(relying_parties).values(row))
                 conn.execute(insert(api_keys).values(self._key_row(spec.id, key, now)))
+                if spec.certificate_fingerprints:
+                    rows = _certificate_rows(spec.id, spec.certificate_fingerprints, now)
+                    conn.execute(insert(rp_certificates), rows)
         except IntegrityError as exc:
             raise DomainError(
                 DomainErrorCode.ALREADY_EXISTS,
-                f"relying party {spec.id!r} (or its certificate) is already registered",
+                f"relying party {spec.id!r} (or one of its certificates) is already registered",
             ) from exc
-        return _row_to_rp(row), key.plaintext
+        return _row_to_rp(row, spec.certificate_fingerprints), key.plaintext
 
     def list_rps(self) -> list[RelyingParty]:
         with read(self._engine) as conn:
-            rows = conn.execute(select(relying_parties).order_by(relying_parties.c.id)).mappings()
-            return [_row_to_rp(r) for r in rows]
+            rows = list(conn.execute(select(relying_parties).order_by(relying_parties.c.id)).mappings())
+            certificates = _certificates_of(conn, [r["id"] for r in rows])
+        return [_row_to_rp(r, certificates[r["id"]]) for r in rows]
 
     def get(self, rp_id: str) -> RelyingParty:
         with read(self._engine) as conn:
-            row = (
-                conn.execute(select(relying_parties).where(relying_parties.c.id == rp_id)).mappings().first()
-            )
+            return self._get(conn, rp_id)
+
+    def _get(self, conn: Connection, rp_id: str) -> RelyingParty:
+        query = select(relying_parties).where(relying_parties.c.id == rp_id)
+        row = conn.execute(query).mappings().first()
         if row is None:
             raise DomainError(DomainErrorCode.NOT_FOUND, f"no relying party {rp_id!r}")
-        return _row_to_rp(row)
+        return _row_to_rp(row, _certificates_of(conn, [rp_id])[rp_id])
+
+    def update_rp(
+        self,
+        rp_id: str,
+        *,
+        display_name: LocalizedText | None = None,
+        policy_ids: tuple[str, ...] | None = None,
+        certificate_fingerprints: tuple[str, ...] | None = None,
+    ) -> RelyingParty:
+        """Change what is given (None: leave it); the certificates given replace all earlier ones."""
+        values: dict[str, object] = {}
+        if display_name is not None:
+            values |= {"display_name_en": display_name.en, "display_name_th": display_name.th}
+        if policy_ids is not None:
+            self._check_policies(policy_ids)
+            values["policy_ids"] = list(policy_ids)
+        try:
+            with write(self._engine) as conn:
+                if values:
+                    conn.execute(update(relying_parties).where(relying_parties.c.id == rp_id).values(**values))
+                if certificate_fingerprints is not None:
+                    _check_certificates(certificate_fingerprints)
+                    conn.execute(delete(rp_certificates).where(rp_certificates.c.rp_id == rp_id))
+                    rows = _certificate_rows(rp_id, certificate_fingerprints, self._clock())
+                    if rows:
+                        conn.execute(insert(rp_certificates), rows)
+                return self._get(conn, rp_id)
+        except IntegrityError as exc:
+            raise DomainError(
+                DomainErrorCode.ALREADY_EXISTS, "a certificate is already registered to another relying party"
+            ) from exc
 
     def revoke_rp(self, rp_id: str) -> RelyingParty:
         """Revoke the relying party and all its keys; its calls fail from now on."""
@@ -136,8 +198,17 @@ class RelyingPartyRegistry:
             raise DomainError(DomainErrorCode.NOT_FOUND, f"relying party {rp_id!r} is already revoked")
         return self.get(rp_id)
 
-    def rotate_key(self, rp_id: str) -> str:
-        """A new API key for an active relying party; its previous keys stop working at once."""
+    def rotate_key(self, rp_id: str, grace: timedelta = timedelta(0)) -> str:
+        """A new API key for an active relying party.
+
+        The previous keys stop at once (``grace`` zero) or at the end of ``grace`` (at most 30 days;
+        a key already expiring sooner keeps its earlier end)."""
+        if not timedelta(0) <= grace <= MAX_GRACE:
+            raise DomainError(
+                DomainErrorCode.FIELD_INVALID,
+                f"the grace period must be between 0 and {MAX_GRACE.days} days",
+                {"field": "grace_period"},
+            )
         now = self._clock()
         key = new_api_key()
         with write(self._engine) as conn:
@@ -146,13 +217,28 @@ class RelyingPartyRegistry:
             ).scalar_one_or_none()
             if not active:
                 raise DomainError(DomainErrorCode.NOT_FOUND, f"no active relying party {rp_id!r}")
-            conn.execute(
-                update(api_keys)
-                .where(api_keys.c.rp_id == rp_id, api_keys.c.revoked_at.is_(None))
-                .values(revoked_at=now)
-            )
+            previous = (api_keys.c.rp_id == rp_id) & api_keys.c.revoked_at.is_(None)
+            if grace:
+                end = now + grace
+                conn.execute(
+                    update(api_keys)
+                    .where(previous, or_(api_keys.c.expires_at.is_(None), api_keys.c.expires_at > end))
+                    .values(expires_at=end)
+                )
+            else:
+                conn.execute(update(api_keys).where(previous).values(revoked_at=now))
             conn.execute(insert(api_keys).values(self._key_row(rp_id, key, now)))
         return key.plaintext
+
+    def current_key_prefixes(self) -> dict[str, str]:
+        """A short, non-secret prefix of each relying party's newest usable API key ("crp1.ab12cd34")."""
+        query = (
+            select(api_keys.c.rp_id, api_keys.c.key_id)
+            .where(_usable_key(self._clock()))
+            .order_by(api_keys.c.created_at)
+        )
+        with read(self._engine) as conn:
+            return {row.rp_id: f"crp1.{row.key_id[:8]}" for row in conn.execute(query)}
 
     def authenticate(self, api_key: str) -> RelyingParty:
         """The active relying party owning ``api_key``; RP_UNAUTHENTICATED otherwise."""
@@ -162,35 +248,41 @@ class RelyingPartyRegistry:
             .join(relying_parties, relying_parties.c.id == api_keys.c.rp_id)
             .where(
                 api_keys.c.key_id == key.key_id,
-                api_keys.c.revoked_at.is_(None),
+                _usable_key(self._clock()),
                 relying_parties.c.active.is_(True),
             )
         )
         with read(self._engine) as conn:
             row = conn.execute(query).mappings().first()
-        if not secret_matches(key, None if row is None else row["secret_sha256"]) or row is None:
-            raise unauthenticated()
-        return _row_to_rp(row)
+            if not secret_matches(key, None if row is None else row["secret_sha256"]) or row is None:
+                raise unauthenticated()
+            return _row_to_rp(row, _certificates_of(conn, [row["id"]])[row["id"]])
 
     def authenticate_certificate(self, der: bytes) -> RelyingParty:
         """The active relying party registered with this client certificate (mTLS)."""
-        fingerprint = certificate_fingerprint(der)
-        query = select(relying_parties).where(
-            relying_parties.c.certificate_sha256 == fingerprint, relying_parties.c.active.is_(True)
+        query = (
+            select(relying_parties.c.id)
+            .join(rp_certificates, rp_certificates.c.rp_id == relying_parties.c.id)
+            .where(rp_certificates.c.fingerprint == certificate_fingerprint(der))
+            .where(relying_parties.c.active.is_(True))
         )
         with read(self._engine) as conn:
-            row = conn.execute(query).mappings().first()
-        if row is None:
-            raise unauthenticated()
-        return _row_to_rp(row)
+            rp_id = conn.execute(query).scalar_one_or_none()
+            if rp_id is None:
+                raise unauthenticated()
+            return self._get(conn, rp_id)
 
     def _check_spec(self, spec: RelyingPartySpec) -> None:
         if not RP_ID.match(spec.id):
             raise DomainError(
                 DomainErrorCode.FIELD_INVALID, f"{spec.id!r} is not a relying-party id", {"field": "id"}
             )
-        unknown = [p for p in spec.policy_ids if self._policies.get(p) is None]
-        if unknown or not spec.policy_ids:
+        self._check_policies(spec.policy_ids)
+        _check_certificates(spec.certificate_fingerprints)
+
+    def _check_policies(self, policy_ids: Sequence[str]) -> None:
+        unknown = [p for p in policy_ids if self._policies.get(p) is None]
+        if unknown or not policy_ids:
             what = f"no policy {unknown[0]!r}" if unknown else "at least one policy is needed"
             raise DomainError(DomainErrorCode.FIELD_INVALID, what, {"field": "policy_ids"})
 
@@ -202,4 +294,14 @@ class RelyingPartyRegistry:
             "secret_sha256": key.secret_sha256,
             "created_at": now,
             "revoked_at": None,
+            "expires_at": None,
         }
+
+
+def _check_certificates(fingerprints: Sequence[str]) -> None:
+    if len(fingerprints) > MAX_CERTIFICATES or len(set(fingerprints)) != len(fingerprints):
+        raise DomainError(
+            DomainErrorCode.FIELD_INVALID,
+            f"at most {MAX_CERTIFICATES} different certificate fingerprints",
+            {"field": "certificate_fingerprints"},
+        )

@@ -26,6 +26,7 @@ _DOMAIN: Final[Mapping[DomainErrorCode, tuple[grpc.StatusCode, str]]] = {
     DomainErrorCode.INVALID_REQUEST_STRING: (_S.INVALID_ARGUMENT, "FIELD_INVALID"),
     DomainErrorCode.NOT_FOUND: (_S.NOT_FOUND, "NOT_FOUND"),
     DomainErrorCode.ALREADY_EXISTS: (_S.ALREADY_EXISTS, "ALREADY_EXISTS"),
+    DomainErrorCode.IDEMPOTENCY_CONFLICT: (_S.ALREADY_EXISTS, "IDEMPOTENCY_CONFLICT"),
     DomainErrorCode.CONFIG_INVALID: (_S.INTERNAL, "FIELD_INVALID"),
     DomainErrorCode.STORAGE_CONFIG: (_S.INTERNAL, "STORAGE_CONFIG"),
 }

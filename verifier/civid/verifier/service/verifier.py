@@ -14,10 +14,10 @@ import grpc
 from civid.core.datetimes import utc_now
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.relying_parties import RelyingParty, authorize
+from civid.verifier.domain.request_codec import RequestReference, decode_request, encode_request
 from civid.verifier.domain.requests import PresentationRequest, RequestState
 from civid.verifier.service import convert
 from civid.verifier.service.auth import authenticate_rp
-from civid.verifier.service.compact import decode_compact, encode_compact
 from civid.verifier.service.deps import VerifierDeps
 from civid.verifier.service.door import stream_door, unary_door
 from civid.verifier.service.errors import field_invalid
@@ -103,7 +103,7 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
         self, made: PresentationRequest, rp: RelyingParty
     ) -> presentation_pb2.PresentationRequest:
         policy = self._deps.policies.by_id[made.policy_id]
-        compact = encode_compact(made.id, self._deps.address)
+        compact = encode_request(RequestReference(self._deps.address, made.id))
         return convert.request_message(made, rp, policy, utc_now(), compact)
 
     @unary_door
@@ -112,7 +112,7 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
     ) -> pb.GetPresentationRequestResponse:
         which = request.WhichOneof("selector")
         if which == "compact":
-            request_id = decode_compact(request.compact).request_id
+            request_id = decode_request(request.compact).request_id
         elif which == "presentation_request_id" and request.presentation_request_id:
             request_id = request.presentation_request_id
         else:

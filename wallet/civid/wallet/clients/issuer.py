@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -13,8 +13,10 @@ import grpc
 
 from civid.common.v1 import holder_proof_pb2
 from civid.issuer.v1 import address_change_pb2 as acpb
+from civid.issuer.v1 import appointment_pb2 as appb
 from civid.issuer.v1 import certified_copy_pb2 as ccpb
 from civid.issuer.v1 import citizen_request_pb2 as crpb
+from civid.issuer.v1 import house_number_pb2 as hnpb
 from civid.issuer.v1 import issuer_service_pb2 as pb
 from civid.issuer.v1 import issuer_service_pb2_grpc as pb_grpc
 from civid.wallet.clients.channel import open_channel
@@ -161,6 +163,91 @@ class IssuerClient:
         )
         answer = await self._call(self._stub.CreateCertifiedCopy, request, CALL_TIMEOUT_S)
         result: ccpb.CertifiedCopy = answer.certified_copy
+        return result
+
+    # --- e-services: house numbers and appointments (signed params: see the protos) ---
+
+    async def create_house_number_application(
+        self,
+        proof: holder_proof_pb2.HolderProof,
+        location: hnpb.HouseLocation,
+        land_title_number: str,
+        building_permit_number: str,
+        photos: Sequence[bytes],
+        request_id: str,
+    ) -> hnpb.HouseNumberApplication:
+        request = pb.CreateHouseNumberApplicationRequest(
+            holder_proof=proof,
+            location=location,
+            land_title_number=land_title_number,
+            building_permit_number=building_permit_number,
+            photos=list(photos),
+            request_id=request_id,
+        )
+        answer = await self._call(self._stub.CreateHouseNumberApplication, request, CALL_TIMEOUT_S)
+        result: hnpb.HouseNumberApplication = answer.application
+        return result
+
+    async def get_house_number_application(
+        self, proof: holder_proof_pb2.HolderProof, application_id: str
+    ) -> hnpb.HouseNumberApplication:
+        request = pb.GetHouseNumberApplicationRequest(holder_proof=proof, application_id=application_id)
+        answer = await self._call(self._stub.GetHouseNumberApplication, request, CALL_TIMEOUT_S)
+        result: hnpb.HouseNumberApplication = answer.application
+        return result
+
+    async def list_house_number_applications(
+        self, proof: holder_proof_pb2.HolderProof
+    ) -> list[hnpb.HouseNumberApplication]:
+        request = pb.ListHouseNumberApplicationsRequest(holder_proof=proof, page_size=500)
+        answer = await self._call(self._stub.ListHouseNumberApplications, request, CALL_TIMEOUT_S)
+        return list(answer.applications)
+
+    async def cancel_house_number_application(
+        self, proof: holder_proof_pb2.HolderProof, application_id: str
+    ) -> hnpb.HouseNumberApplication:
+        request = pb.CancelHouseNumberApplicationRequest(holder_proof=proof, application_id=application_id)
+        answer = await self._call(self._stub.CancelHouseNumberApplication, request, CALL_TIMEOUT_S)
+        result: hnpb.HouseNumberApplication = answer.application
+        return result
+
+    async def list_district_offices(self, province: str = "") -> list[appb.DistrictOffice]:
+        request = pb.ListDistrictOfficesRequest(province=province, page_size=500)
+        answer = await self._call(self._stub.ListDistrictOffices, request, CALL_TIMEOUT_S)
+        return list(answer.offices)
+
+    async def list_appointment_slots(
+        self, office_id: str, purpose: int, *, only_available: bool = True
+    ) -> list[appb.AppointmentSlot]:
+        """The office's slots for the next 14 days, earliest first (``purpose`` 0: every service)."""
+        request = pb.ListAppointmentSlotsRequest(
+            office_id=office_id,
+            purpose=purpose,  # type: ignore[arg-type]
+            only_available=only_available,
+            page_size=500,
+        )
+        answer = await self._call(self._stub.ListAppointmentSlots, request, CALL_TIMEOUT_S)
+        return list(answer.slots)
+
+    async def book_appointment(
+        self, proof: holder_proof_pb2.HolderProof, slot_id: str, request_id: str
+    ) -> appb.Appointment:
+        request = pb.BookAppointmentRequest(holder_proof=proof, slot_id=slot_id, request_id=request_id)
+        answer = await self._call(self._stub.BookAppointment, request, CALL_TIMEOUT_S)
+        result: appb.Appointment = answer.appointment
+        return result
+
+    async def list_appointments(self, proof: holder_proof_pb2.HolderProof) -> list[appb.Appointment]:
+        request = pb.ListAppointmentsRequest(holder_proof=proof, page_size=500)
+        answer = await self._call(self._stub.ListAppointments, request, CALL_TIMEOUT_S)
+        return list(answer.appointments)
+
+    async def cancel_appointment(
+        self, proof: holder_proof_pb2.HolderProof, appointment_id: str
+    ) -> appb.Appointment:
+        request = pb.CancelAppointmentRequest(holder_proof=proof, appointment_id=appointment_id)
+        answer = await self._call(self._stub.CancelAppointment, request, CALL_TIMEOUT_S)
+        result: appb.Appointment = answer.appointment
         return result
 
     async def watch_citizen_requests(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Dialect,
     ForeignKey,
     Index,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -57,7 +58,6 @@ relying_parties = Table(
     Column("display_name_th", String(256), nullable=False),
     Column("policy_ids", JSON, nullable=False),
     Column("active", Boolean, nullable=False),
-    Column("certificate_sha256", String(64), nullable=True, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
 )
@@ -70,6 +70,25 @@ api_keys = Table(
     Column("secret_sha256", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+    Column("expires_at", UTCDateTime, nullable=True),  # set when rotated with a grace period
+)
+
+rp_certificates = Table(
+    "rp_certificates",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),  # SHA-256 of the client certificate's DER
+    Column("rp_id", String(64), ForeignKey("relying_parties.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(96), primary_key=True),  # the call and its caller ("presentation-request/<rp>")
+    Column("request_id", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),  # SHA-256 of the request without its request_id
+    Column("answer", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
 )
 
 presentation_requests = Table(

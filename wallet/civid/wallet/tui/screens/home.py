@@ -23,6 +23,7 @@ MENU = (
     ("h", "history", "ประวัติ · History"),
     ("b", "backup", "สำรองข้อมูล · Backup"),
     ("s", "settings", "ตั้งค่า · Settings"),
+    ("r", "requests", "คำขอ · Requests"),
 )
 
 

@@ -15,6 +15,7 @@ _SCREENS: Final = {
     "history": ("civid.wallet.tui.screens.history", "HistoryScreen"),
     "backup": ("civid.wallet.tui.screens.backup", "BackupScreen"),
     "settings": ("civid.wallet.tui.screens.settings", "SettingsScreen"),
+    "requests": ("civid.wallet.tui.screens.requests", "RequestsScreen"),
 }
 
 

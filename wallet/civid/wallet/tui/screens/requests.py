@@ -1,0 +1,74 @@
+"""Requests: the holder's e-service requests (moves, house numbers, appointments) and their status,
+kept current by the issuer's WatchCitizenRequests stream in a worker that reconnects when it ends."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import ClassVar, Final
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.widgets import DataTable, Footer, Header, Label
+
+from civid.core.errors import CividError
+from civid.wallet.services.eservices_b import RequestLine, watch_request_lines
+from civid.wallet.tui.screens.base import WalletScreen
+
+RETRY_SECONDS: Final = 5.0
+COLUMNS: Final = ("Kind", "State", "Details", "Last event")
+
+
+class RequestsScreen(WalletScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("Connecting to the issuer…", id="requests-status")
+        yield DataTable(id="requests", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#requests", DataTable)
+        for name in COLUMNS:
+            table.add_column(name, key=name)
+        self.follow()
+
+    @work(exclusive=True)
+    async def follow(self) -> None:
+        """Follow the stream until the screen closes; reconnect after it ends or fails."""
+        while True:
+            try:
+                async for line in watch_request_lines(self.wallet):
+                    self.show(line)
+                self.status("Reconnecting…")
+            except CividError as exc:
+                self.status(f"Disconnected: {exc.message}")
+                await asyncio.sleep(RETRY_SECONDS)
+            except Exception as exc:
+                self.status("Stopped following the requests")
+                self.report(exc)
+                return
+
+    def show(self, line: RequestLine | None) -> None:
+        """Add or update one request's row; ``None`` marks the end of the snapshot."""
+        table = self.query_one("#requests", DataTable)
+        if line is None:
+            self.status(f"{table.row_count} request(s); changes appear as they happen")
+            return
+        cells = (line.kind.replace("_", " "), line.state, line.summary, line.event)
+        if line.key in table.rows:
+            for column, value in zip(COLUMNS, cells, strict=True):
+                table.update_cell(line.key, column, value)
+        else:
+            table.add_row(*cells, key=line.key)
+        if line.event in ("CREATED", "UPDATED"):
+            self.notify(f"{cells[0]}: {line.state}", title="Request changed")
+
+    def status(self, text: str) -> None:
+        self.query_one("#requests-status", Label).update(text)
+
+    def row_states(self) -> dict[str, str]:
+        """Each shown request's state by its key (for tests and screen readers)."""
+        table = self.query_one("#requests", DataTable)
+        return {str(key.value): str(table.get_cell(key, "State")) for key in table.rows}
