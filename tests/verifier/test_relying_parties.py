@@ -6,9 +6,12 @@ import hashlib
 import secrets
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import Engine, create_engine, select, text
 
 from civid.verifier.config.fields import LocalizedText
@@ -17,8 +20,8 @@ from civid.verifier.config.relying_parties import RelyingPartySpec, load_relying
 from civid.verifier.domain.bootstrap import KEYS_FILE_NAME, bootstrap_relying_parties
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry, authorize
-from civid.verifier.domain.storage.engine import make_engine
-from civid.verifier.domain.storage.migrate import current_revision, migrate
+from civid.verifier.domain.storage.engine import make_engine, write
+from civid.verifier.domain.storage.migrate import alembic_config, current_revision, migrate
 from civid.verifier.domain.storage.schema import api_keys
 
 POLICIES = load_policies()
@@ -29,7 +32,7 @@ CONSULAR = RelyingPartySpec(
     "consular-affairs",
     LocalizedText("Consular Affairs", "กรมการกงสุล"),
     ("passport-application",),
-    certificate_sha256=hashlib.sha256(b"cert").hexdigest(),
+    certificate_fingerprints=(hashlib.sha256(b"cert").hexdigest(),),
 )
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -59,10 +62,23 @@ def postgres_engine() -> Iterator[Engine]:
     admin.dispose()
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def registry(request: pytest.FixtureRequest) -> RelyingPartyRegistry:
+def registry(request: pytest.FixtureRequest, clock: Clock) -> RelyingPartyRegistry:
     engine = request.getfixturevalue(f"{request.param}_engine")
-    return RelyingPartyRegistry(engine, POLICIES)
+    return RelyingPartyRegistry(engine, POLICIES, clock)
 
 
 def test_added_relying_party_authenticates_with_its_key(registry: RelyingPartyRegistry) -> None:
@@ -165,4 +181,100 @@ def test_bootstrap_registers_shipped_parties_once_and_writes_keys_0600(
 
 def test_migration_is_idempotent_and_uses_the_verifiers_own_version_table(sqlite_engine: Engine) -> None:
     migrate(sqlite_engine)
-    assert current_revision(sqlite_engine) == "0001"
+    assert current_revision(sqlite_engine) == "0002"
+
+
+def test_key_rotated_with_a_grace_period_works_until_the_grace_ends(
+    registry: RelyingPartyRegistry, clock: Clock
+) -> None:
+    _, old = registry.add_rp(AIRLINE)
+    new = registry.rotate_key(AIRLINE.id, timedelta(hours=1))
+    clock.now += timedelta(minutes=59)
+    assert registry.authenticate(old).id == registry.authenticate(new).id == AIRLINE.id
+    clock.now += timedelta(minutes=2)
+    assert registry.authenticate(new).id == AIRLINE.id
+    with pytest.raises(DomainError) as caught:
+        registry.authenticate(old)
+    assert caught.value.code is DomainErrorCode.RP_UNAUTHENTICATED
+
+
+def test_rotating_again_without_grace_stops_every_earlier_key_at_once(registry: RelyingPartyRegistry) -> None:
+    _, first = registry.add_rp(AIRLINE)
+    second = registry.rotate_key(AIRLINE.id, timedelta(days=1))
+    third = registry.rotate_key(AIRLINE.id)
+    assert registry.authenticate(third).id == AIRLINE.id
+    for stopped in (first, second):
+        with pytest.raises(DomainError):
+            registry.authenticate(stopped)
+
+
+def test_a_later_grace_never_extends_an_earlier_one(registry: RelyingPartyRegistry, clock: Clock) -> None:
+    _, first = registry.add_rp(AIRLINE)
+    registry.rotate_key(AIRLINE.id, timedelta(hours=1))
+    registry.rotate_key(AIRLINE.id, timedelta(days=2))
+    clock.now += timedelta(hours=2)
+    with pytest.raises(DomainError):
+        registry.authenticate(first)
+
+
+@pytest.mark.parametrize("grace", [timedelta(days=31), timedelta(seconds=-1)])
+def test_a_grace_period_outside_0_to_30_days_is_refused(
+    registry: RelyingPartyRegistry, grace: timedelta
+) -> None:
+    _, key = registry.add_rp(AIRLINE)
+    with pytest.raises(DomainError) as caught:
+        registry.rotate_key(AIRLINE.id, grace)
+    assert (caught.value.code, caught.value.metadata["field"]) == (
+        DomainErrorCode.FIELD_INVALID,
+        "grace_period",
+    )
+    assert registry.authenticate(key).id == AIRLINE.id
+
+
+def test_a_relying_party_may_have_several_client_certificates(registry: RelyingPartyRegistry) -> None:
+    fingerprints = tuple(sorted(hashlib.sha256(c).hexdigest() for c in (b"old cert", b"new cert")))
+    rp, _ = registry.add_rp(replace(CONSULAR, certificate_fingerprints=fingerprints))
+    assert rp.certificate_fingerprints == fingerprints
+    assert (
+        registry.authenticate_certificate(b"old cert").id == registry.authenticate_certificate(b"new cert").id
+    )
+    assert registry.get(CONSULAR.id).certificate_fingerprints == fingerprints
+
+
+def test_updating_the_certificates_replaces_the_earlier_ones(registry: RelyingPartyRegistry) -> None:
+    registry.add_rp(CONSULAR)
+    updated = registry.update_rp(CONSULAR.id, certificate_fingerprints=(hashlib.sha256(b"next").hexdigest(),))
+    assert updated.certificate_fingerprints == (hashlib.sha256(b"next").hexdigest(),)
+    assert registry.authenticate_certificate(b"next").id == CONSULAR.id
+    with pytest.raises(DomainError):
+        registry.authenticate_certificate(b"cert")
+
+
+def test_a_certificate_belongs_to_one_relying_party_only(registry: RelyingPartyRegistry) -> None:
+    registry.add_rp(CONSULAR)
+    with pytest.raises(DomainError) as caught:
+        registry.add_rp(replace(AIRLINE, certificate_fingerprints=CONSULAR.certificate_fingerprints))
+    assert caught.value.code is DomainErrorCode.ALREADY_EXISTS
+    registry.add_rp(AIRLINE)
+    with pytest.raises(DomainError) as caught:
+        registry.update_rp(AIRLINE.id, certificate_fingerprints=CONSULAR.certificate_fingerprints)
+    assert caught.value.code is DomainErrorCode.ALREADY_EXISTS
+
+
+def test_upgrading_from_the_first_schema_keeps_each_relying_partys_certificate(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path)
+    config = alembic_config()
+    with write(engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            text(
+                "INSERT INTO relying_parties (id, display_name_en, display_name_th, policy_ids, active, "
+                "certificate_sha256, created_at) VALUES ('consular-affairs', 'Consular Affairs', '', "
+                "'[\"passport-application\"]', 1, :fingerprint, '2026-01-01 00:00:00')"
+            ),
+            {"fingerprint": hashlib.sha256(b"cert").hexdigest()},
+        )
+    migrate(engine)
+    registry = RelyingPartyRegistry(engine, POLICIES)
+    assert registry.authenticate_certificate(b"cert").id == "consular-affairs"

@@ -17,6 +17,7 @@ from civid.core.datetimes import utc_now
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld import safe
 from civid.core.jsonld.contexts import CREDENTIALS_V2
+from civid.core.jsonld.subtree_memo import verification_scope
 from civid.core.proofs.dataintegrity import ProofExpectations, ProofOptions, add_proof, verify_proofs
 from civid.core.result import ResultBuilder, VerificationResult
 
@@ -99,6 +100,13 @@ def verify_presentation(
     ``challenge``/``domain`` None means the caller did not ask for that check; it is then
     reported as not checked, never silently passed.
     """
+    with verification_scope():  # the embedded credentials are expanded once, not twice
+        return _verify_presentation(vp, checks, challenge, domain)
+
+
+def _verify_presentation(
+    vp: Mapping[str, Any], checks: CredentialChecks, challenge: str | None, domain: str | None
+) -> VerificationResult:
     out = ResultBuilder()
     if not _check_shape(vp, out):
         return out.build()

@@ -35,6 +35,7 @@ from civid.verifier.config.policies import SHIPPED_POLICIES, PolicySet, load_pol
 from civid.verifier.config.relying_parties import SHIPPED_RELYING_PARTIES, load_relying_party_specs
 from civid.verifier.domain.admission import InFlightLimiter, RateLimiter
 from civid.verifier.domain.bootstrap import KEYS_FILE_NAME, CreatedKey, bootstrap_relying_parties
+from civid.verifier.domain.idempotency import IdempotencyStore
 from civid.verifier.domain.nonces import InMemoryNonceStore, NonceStore, RedisNonceStore
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry
 from civid.verifier.domain.requests import PresentationRequestStore
@@ -161,12 +162,13 @@ async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
         domain=settings.domain,
         address=settings.advertised_address,
         max_presentation_bytes=settings.max_message_bytes,
+        idempotency=IdempotencyStore(database),
     )
 
     def register(server: grpc.aio.Server) -> list[str]:
         verifier_service_pb2_grpc.add_VerifierServiceServicer_to_server(VerifierServicer(deps), server)
         relying_party_admin_service_pb2_grpc.add_RelyingPartyAdminServiceServicer_to_server(
-            RelyingPartyAdminServicer(registry, admin_token(settings)), server
+            RelyingPartyAdminServicer(registry, admin_token(settings), deps.idempotency), server
         )
         return [VERIFIER_SERVICE, ADMIN_SERVICE]
 

@@ -19,6 +19,7 @@ from civid.verifier.domain.errors import DomainError
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry
 from civid.verifier.settings import VerifierSettings, load_settings
 
+
 def _storage_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="a TOML settings file (flags > CIVID_VERIFIER_* > file)")
     parser.add_argument("--data-dir", type=Path, help="default $XDG_DATA_HOME/civid/verifier")

@@ -22,15 +22,17 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from cachetools import LRUCache
+from frozendict import frozendict
 from pyld import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 from pyld.jsonld import JsonLdProcessor
 from pyld.jsonld import _is_absolute_iri as is_pyld_absolute_iri
 
 from civid.core.errors import CividError, ErrorCode
-from civid.core.jsonld import context_memo, expansion_memo
+from civid.core.jsonld import context_memo, expansion_memo, subtree_memo
 from civid.core.jsonld.fastpath import fastpath_enabled
 from civid.core.jsonld.loader import document_loader
+from civid.core.jsonld.memo import content_key, plain_copy
 from civid.core.jsonld.pyld_errors import call_pyld
 
 Dataset = dict[str, list[dict[str, Any]]]
@@ -152,11 +154,60 @@ def _check_value_object(node: Mapping[str, Any]) -> None:
         check_language(node["@language"])
 
 
+class _OwnedCopy(dict[str, Any]):
+    """A private copy of the input: pyld's own deep copy of it becomes a shallow one."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return dict(self)
+
+
+def _private_input(input_: Any) -> Any:
+    """The input as pyld's ``expand`` should receive it on the fast path: copied in C."""
+    if type(input_) is not dict:
+        return input_
+    copied = plain_copy(input_)
+    return input_ if copied is None else _OwnedCopy(copied)
+
+
+def _frozen_id(ctx: Any) -> str | None:
+    if not isinstance(ctx, frozendict):
+        return None
+    uuid = ctx.get("_uuid")
+    return uuid if isinstance(uuid, str) else None
+
+
+def _subtree_key(
+    active_ctx: Any,
+    active_property: Any,
+    element: Any,
+    options: Mapping[str, Any],
+    flags: tuple[bool, bool],
+    type_scoped_ctx: Any,
+) -> tuple[Any, ...] | None:
+    """The exact inputs of expanding one nested node object, or None when not worth pinning."""
+    if type(element) is not dict or len(element) < _SUBTREE_MIN_KEYS or not isinstance(active_property, str):
+        return None
+    ctx_id = _frozen_id(active_ctx)
+    scoped_id = None if type_scoped_ctx is None else _frozen_id(type_scoped_ctx)
+    if ctx_id is None or (type_scoped_ctx is not None and scoped_id is None):
+        return None
+    content = content_key(element)
+    if content is None:
+        return None
+    settings = tuple(options.get(name) for name in _EXPANSION_OPTIONS)
+    return (ctx_id, scoped_id, active_property, content, flags, settings)
+
+
+_SUBTREE_MIN_KEYS: Final = 3
+_EXPANSION_OPTIONS: Final = ("base", "processingMode", "isFrame", "keepFreeFloatingNodes")
+
+
 class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
     """pyld's processor with the safe-mode checks applied to every expansion it does.
 
-    With ``fast``, processed contexts (type-scoped ones included) are memoized across documents;
-    see ``context_memo``.
+    With ``fast``: processed contexts (type-scoped ones included) are memoized across documents
+    (see ``context_memo``); the input is copied in C rather than by ``copy.deepcopy``; inside a
+    ``subtree_memo.verification_scope()`` an identical nested node object is expanded once.
     """
 
     def __init__(self, fast: bool) -> None:
@@ -164,9 +215,32 @@ class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
         self._fast = fast
 
     def expand(self, input_: Any, options: dict[str, Any]) -> list[Any]:
+        if self._fast:
+            input_ = _private_input(input_)
         expanded: list[Any] = super().expand(input_, options)
         check_expanded(expanded)
         return expanded
+
+    def _expand(
+        self,
+        active_ctx: Any,
+        active_property: Any,
+        element: Any,
+        options: Any,
+        inside_list: bool = False,
+        inside_index: bool = False,
+        type_scoped_ctx: Any = None,
+    ) -> Any:
+        def expand() -> Any:
+            return super(_SafeProcessor, self)._expand(
+                active_ctx, active_property, element, options, inside_list, inside_index, type_scoped_ctx
+            )
+
+        if not self._fast or not subtree_memo.active():
+            return expand()
+        flags = (inside_list, inside_index)
+        key = _subtree_key(active_ctx, active_property, element, options, flags, type_scoped_ctx)
+        return expand() if key is None else subtree_memo.expanded(key, expand)
 
     def _process_context(
         self,

@@ -121,7 +121,7 @@ class NationalIdIssuer:
             "credentialStatus": [revocation_entry, suspension_entry],
         }
         validate_credential(unsigned, NATIONAL_ID_V1)
-        key = self._keys.signing_key()
+        key = self._keys.signing_key(conn)
         signed = self._signer.add_proof(
             unsigned, key.pair, ProofOptions(verification_method=key.verification_method, created=now)
         )

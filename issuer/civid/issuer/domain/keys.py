@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from civid.core.crypto.keys import Ed25519KeyPair, Ed25519PublicKey
 from civid.core.crypto.sealed import SALT_SIZE, SealedBoxError, derive_key, new_salt, open_sealed, seal
@@ -27,7 +27,7 @@ from civid.core.did.web import build_did_web_document
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage import IssuerKey, Store
 from civid.issuer.storage.common import insert_ignore
-from civid.issuer.storage.schema import settings
+from civid.issuer.storage.schema import issuer_keys, settings
 from civid.issuer.storage.tx import read, write
 
 log = logging.getLogger("civid.issuer.keys")
@@ -113,6 +113,16 @@ def _stored_salt(engine: Engine) -> bytes:
     return salt
 
 
+def _active_key(conn: Connection) -> IssuerKey | None:
+    row = conn.execute(select(issuer_keys).where(issuer_keys.c.active.is_(True))).first()
+    if row is None:
+        return None
+    m = row._mapping
+    return IssuerKey(
+        m["id"], m["public_key_multibase"], bytes(m["sealed_secret"]), True, m["created_at"], m["retired_at"]
+    )
+
+
 class KeyRing:
     """The issuer's keys in the store; thread-safe. ``did`` is the issuer's did:web."""
 
@@ -140,9 +150,10 @@ class KeyRing:
             self._add()
         return self.signing_key()
 
-    def signing_key(self) -> SigningKey:
-        """The active key (read from the store, so a rotation by another process is picked up)."""
-        active = self._store.issuer_keys.active()
+    def signing_key(self, conn: Connection | None = None) -> SigningKey:
+        """The active key (read from the store, so a rotation by another process is picked up);
+        ``conn`` reads it in the caller's transaction (one query instead of a transaction of its own)."""
+        active = self._store.issuer_keys.active() if conn is None else _active_key(conn)
         if active is None:
             raise CividError(ErrorCode.INVALID_KEY, "the issuer has no active signing key")
         return SigningKey(f"{self._did}#{active.id}", active.id, self._pair(active))

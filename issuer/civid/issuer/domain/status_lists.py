@@ -47,6 +47,7 @@ class StatusLists:
         self._base = f"https://{domain}/status"
         self._lock = threading.Lock()
         self._signed: dict[str, SignedStatusList] = {}  # list id -> the latest signed version
+        self._ordinals: dict[str, int] = {}  # list id -> its n in the URL (fixed once the list exists)
 
     def url(self, purpose: StatusPurpose, list_id: str) -> str:
         ids = self._store.status_lists.list_ids(purpose)
@@ -94,13 +95,22 @@ class StatusLists:
         return record
 
     def _ordinal(self, purpose: StatusPurpose, list_id: str, conn: Connection) -> int:
+        with self._lock:
+            known = self._ordinals.get(list_id)
+        if known is not None:
+            return known
         query = (
             select(table.c.id)
             .where(table.c.purpose == purpose.value)
             .order_by(table.c.created_at, table.c.id)
         )
         ids = list(conn.execute(query).scalars())
-        return ids.index(list_id) + 1
+        ordinal = ids.index(list_id) + 1
+        committed = self._store.status_lists.list_ids(purpose)  # its own read: committed lists only
+        if list_id in committed:  # remembered once committed (a list just created here is not yet)
+            with self._lock:
+                self._ordinals[list_id] = committed.index(list_id) + 1
+        return ordinal
 
     def _sign(self, url: str, record: StatusListRecord) -> SignedStatusList:
         unsigned = status_list_credential(

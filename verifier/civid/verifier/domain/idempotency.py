@@ -71,7 +71,9 @@ class IdempotencyStore:
         }
         try:
             with write(self._engine) as conn:
-                conn.execute(delete(idempotency_keys).where(idempotency_keys.c.created_at <= now - self._lifetime))
+                conn.execute(
+                    delete(idempotency_keys).where(idempotency_keys.c.created_at <= now - self._lifetime)
+                )
                 conn.execute(insert(idempotency_keys).values(row))
         except IntegrityError:
             stored = self.recall(scope, request_id, fingerprint)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, delete, insert, or_, select, update
+from sqlalchemy import Connection, Engine, RowMapping, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from civid.core.datetimes import utc_now
@@ -64,7 +64,7 @@ def authorize(rp: RelyingParty, policy_id: str, policies: PolicySet) -> Policy:
     return policy
 
 
-def _row_to_rp(row: Mapping[str, Any], fingerprints: Sequence[str]) -> RelyingParty:
+def _row_to_rp(row: RowMapping | Mapping[str, Any], fingerprints: Sequence[str]) -> RelyingParty:
     return RelyingParty(
         id=row["id"],
         display_name=LocalizedText(row["display_name_en"], row["display_name_th"]),
@@ -92,7 +92,9 @@ def _certificate_rows(rp_id: str, fingerprints: Sequence[str], now: datetime) ->
 
 def _usable_key(now: datetime) -> Any:
     """Keys neither revoked nor past the end of their grace period."""
-    return (api_keys.c.revoked_at.is_(None)) & or_(api_keys.c.expires_at.is_(None), api_keys.c.expires_at > now)
+    return (api_keys.c.revoked_at.is_(None)) & or_(
+        api_keys.c.expires_at.is_(None), api_keys.c.expires_at > now
+    )
 
 
 class RelyingPartyRegistry:
@@ -166,7 +168,9 @@ class RelyingPartyRegistry:
         try:
             with write(self._engine) as conn:
                 if values:
-                    conn.execute(update(relying_parties).where(relying_parties.c.id == rp_id).values(**values))
+                    conn.execute(
+                        update(relying_parties).where(relying_parties.c.id == rp_id).values(**values)
+                    )
                 if certificate_fingerprints is not None:
                     _check_certificates(certificate_fingerprints)
                     conn.execute(delete(rp_certificates).where(rp_certificates.c.rp_id == rp_id))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
+from datetime import timedelta
 from typing import Final
 
 import grpc
@@ -12,14 +12,15 @@ import grpc
 from civid.rpc.errors import RpcFailure
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.relying_parties import RelyingPartySpec
-from civid.verifier.domain.relying_parties import RelyingParty, RelyingPartyRegistry
+from civid.verifier.domain.idempotency import IdempotencyStore
+from civid.verifier.domain.relying_parties import MAX_CERTIFICATES, RelyingParty, RelyingPartyRegistry
 from civid.verifier.service import convert
 from civid.verifier.service.auth import check_admin
 from civid.verifier.service.door import unary_door
 from civid.verifier.service.errors import failure, field_invalid
-from civid.verifier.service.idempotency import IdempotencyCache
+from civid.verifier.service.idempotency import check_request_id, fingerprint
 from civid.verifier.service.paging import paginate
-from civid.verifier.service.registry_adapter import key_prefixes, update_rp
+from civid.verifier.service.sealed_answers import AnswerSeal
 from civid.verifier.v1 import relying_party_admin_service_pb2 as pb
 from civid.verifier.v1 import relying_party_admin_service_pb2_grpc as pb_grpc
 from civid.verifier.v1 import relying_party_pb2
@@ -27,6 +28,7 @@ from civid.verifier.v1 import relying_party_pb2
 SERVICE_NAME: Final = pb.DESCRIPTOR.services_by_name["RelyingPartyAdminService"].full_name
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
 _MASKABLE: Final = frozenset({"display_name", "policy_ids", "certificate_fingerprints"})
+_CREATE_SCOPE: Final = "create-relying-party"
 
 
 def invalid_state(rp: RelyingParty) -> RpcFailure:
@@ -40,23 +42,31 @@ def invalid_state(rp: RelyingParty) -> RpcFailure:
     )
 
 
-def _fingerprint(values: list[str]) -> str | None:
-    if len(values) > 1:
-        raise field_invalid("certificate_fingerprints", "at most one certificate fingerprint is supported")
-    if values and not _SHA256.match(values[0]):
-        raise field_invalid("certificate_fingerprints", "a fingerprint is 64 lowercase hex digits")
-    return values[0] if values else None
+def _certificates(field: str, values: list[str]) -> tuple[str, ...]:
+    if len(values) > MAX_CERTIFICATES or len(set(values)) != len(values):
+        raise field_invalid(field, f"at most {MAX_CERTIFICATES} different certificate fingerprints")
+    if not all(_SHA256.match(v) for v in values):
+        raise field_invalid(field, "a fingerprint is 64 lowercase hex digits")
+    return tuple(values)
 
 
 class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
-    def __init__(self, registry: RelyingPartyRegistry, admin_token: str) -> None:
+    def __init__(
+        self, registry: RelyingPartyRegistry, admin_token: str, idempotency: IdempotencyStore
+    ) -> None:
         self._registry = registry
         self._token = admin_token
-        self._created: IdempotencyCache[pb.CreateRelyingPartyResponse] = IdempotencyCache()
+        self._idempotency = idempotency
+        self._seal = AnswerSeal(admin_token)
 
     async def _message(self, rp: RelyingParty) -> relying_party_pb2.RelyingParty:
-        prefixes = await asyncio.to_thread(key_prefixes, self._registry)
+        prefixes = await asyncio.to_thread(self._registry.current_key_prefixes)
         return convert.relying_party(rp, prefixes.get(rp.id, ""))
+
+    async def _recall_created(self, request_id: str, content: str) -> pb.CreateRelyingPartyResponse | None:
+        sealed = await asyncio.to_thread(self._idempotency.recall, _CREATE_SCOPE, request_id, content)
+        opened = None if sealed is None else self._seal.open(sealed)
+        return None if opened is None else pb.CreateRelyingPartyResponse.FromString(opened)
 
     async def _get(self, rp_id: str) -> RelyingParty:
         if not rp_id:
@@ -68,26 +78,25 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         self, request: pb.CreateRelyingPartyRequest, context: grpc.aio.ServicerContext
     ) -> pb.CreateRelyingPartyResponse:
         check_admin(context, self._token)
-        IdempotencyCache.check_key(request.request_id)
+        check_request_id(request.request_id)
         if not request.display_name.en:
             raise field_invalid("display_name.en", "display_name.en is required")
-        content = request.SerializeToString(deterministic=True).replace(request.request_id.encode(), b"")
-        fingerprint = hashlib.sha256(content).hexdigest()
-        if (
-            request.request_id
-            and (known := self._created.lookup(request.request_id, fingerprint)) is not None
-        ):
+        content = fingerprint(request)
+        if request.request_id and (known := await self._recall_created(request.request_id, content)):
             return known
         spec = RelyingPartySpec(
             request.relying_party_id,
             LocalizedText(request.display_name.en, request.display_name.th),
             tuple(request.policy_ids),
-            _fingerprint(list(request.certificate_fingerprints)),
+            _certificates("certificate_fingerprints", list(request.certificate_fingerprints)),
         )
         rp, key = await asyncio.to_thread(self._registry.add_rp, spec)
         answer = pb.CreateRelyingPartyResponse(relying_party=await self._message(rp), api_key=key)
         if request.request_id:
-            self._created.remember(request.request_id, fingerprint, answer)
+            sealed = self._seal.seal(answer.SerializeToString())
+            await asyncio.to_thread(
+                self._idempotency.remember, _CREATE_SCOPE, request.request_id, content, sealed
+            )
         return answer
 
     @unary_door
@@ -108,7 +117,7 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         shown = {rp.id: rp for rp in every if rp.active or request.include_revoked}
         scope = f"rps/{request.include_revoked}"
         page, token = paginate(sorted(shown), request.page_size, request.page_token, scope)
-        prefixes = await asyncio.to_thread(key_prefixes, self._registry)
+        prefixes = await asyncio.to_thread(self._registry.current_key_prefixes)
         parties = [convert.relying_party(shown[i], prefixes.get(i, "")) for i in page]
         return pb.ListRelyingPartiesResponse(relying_parties=parties, next_page_token=token)
 
@@ -126,25 +135,20 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         current = await self._get(wanted.relying_party_id)
         if not current.active:
             raise invalid_state(current)
-        if "policy_ids" in paths and (
-            not wanted.policy_ids or any(self._registry._policies.get(p) is None for p in wanted.policy_ids)
-        ):
-            raise field_invalid(
-                "relying_party.policy_ids", "every policy must exist, and at least one is needed"
-            )
         if "display_name" in paths and not wanted.display_name.en:
             raise field_invalid("relying_party.display_name.en", "display_name.en is required")
+        certificates = list(wanted.certificate_fingerprints)
         updated = await asyncio.to_thread(
-            update_rp,
-            self._registry,
-            current.id,
-            display_name=LocalizedText(wanted.display_name.en, wanted.display_name.th)
-            if "display_name" in paths
-            else None,
-            policy_ids=tuple(wanted.policy_ids) if "policy_ids" in paths else None,
-            certificate_sha256=_fingerprint(list(wanted.certificate_fingerprints))
-            if "certificate_fingerprints" in paths
-            else False,
+            lambda: self._registry.update_rp(
+                current.id,
+                display_name=LocalizedText(wanted.display_name.en, wanted.display_name.th)
+                if "display_name" in paths
+                else None,
+                policy_ids=tuple(wanted.policy_ids) if "policy_ids" in paths else None,
+                certificate_fingerprints=_certificates("relying_party.certificate_fingerprints", certificates)
+                if "certificate_fingerprints" in paths
+                else None,
+            )
         )
         return pb.UpdateRelyingPartyResponse(relying_party=await self._message(updated))
 
@@ -167,10 +171,6 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         current = await self._get(request.relying_party_id)
         if not current.active:
             raise invalid_state(current)
-        if request.HasField("grace_period") and request.grace_period.ToTimedelta().total_seconds() > 0:
-            raise field_invalid(
-                "grace_period",
-                "this verifier refuses the previous key at once: grace periods are not supported yet",
-            )
-        key = await asyncio.to_thread(self._registry.rotate_key, current.id)
+        grace = request.grace_period.ToTimedelta() if request.HasField("grace_period") else timedelta(0)
+        key = await asyncio.to_thread(self._registry.rotate_key, current.id, grace)
         return pb.RotateRelyingPartyKeyResponse(relying_party=await self._message(current), api_key=key)

@@ -127,7 +127,7 @@ def relying_party(
         state=relying_party_pb2.RELYING_PARTY_STATE_ACTIVE
         if rp.active
         else relying_party_pb2.RELYING_PARTY_STATE_REVOKED,
-        certificate_fingerprints=[rp.certificate_sha256] if rp.certificate_sha256 else [],
+        certificate_fingerprints=list(rp.certificate_fingerprints),
         api_key_prefix=key_prefix,
         create_time=timestamp(rp.created_at),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from civid.verifier.config.policies import PolicySet
 from civid.verifier.domain.admission import InFlightLimiter, RateLimiter
+from civid.verifier.domain.idempotency import IdempotencyStore
 from civid.verifier.domain.nonces import NonceStore
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry
 from civid.verifier.domain.requests import PresentationRequestStore
@@ -36,4 +37,5 @@ class VerifierDeps:
     domain: str  # the verifier's identity (presentation proof domain)
     address: str  # host:port in compact request strings
     max_presentation_bytes: int
+    idempotency: IdempotencyStore  # request_id of creating calls, shared by every process
     results: ResultSignal = field(default_factory=ResultSignal)

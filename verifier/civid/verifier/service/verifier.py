@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Final
@@ -21,7 +20,7 @@ from civid.verifier.service.auth import authenticate_rp
 from civid.verifier.service.deps import VerifierDeps
 from civid.verifier.service.door import stream_door, unary_door
 from civid.verifier.service.errors import field_invalid
-from civid.verifier.service.idempotency import IdempotencyCache
+from civid.verifier.service.idempotency import check_request_id, fingerprint
 from civid.verifier.service.paging import paginate
 from civid.verifier.service.presenting import submit, verify_collected
 from civid.verifier.service.registry_adapter import shorten_request
@@ -43,7 +42,6 @@ SERVICE_NAME: Final = pb.DESCRIPTOR.services_by_name["VerifierService"].full_nam
 class VerifierServicer(pb_grpc.VerifierServiceServicer):
     def __init__(self, deps: VerifierDeps) -> None:
         self._deps = deps
-        self._created: IdempotencyCache[str] = IdempotencyCache()
 
     async def _rp(self, context: grpc.aio.ServicerContext) -> RelyingParty:
         rp = await authenticate_rp(context, self._deps.registry)
@@ -67,18 +65,23 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
         rp = await self._rp(context)
         if not request.policy_id:
             raise field_invalid("policy_id", "policy_id is required")
-        IdempotencyCache.check_key(request.request_id)
-        key = f"{rp.id}/{request.request_id}"
-        fingerprint = hashlib.sha256(
-            request.SerializeToString(deterministic=True).replace(request.request_id.encode(), b"")
-        ).hexdigest()
-        if request.request_id and (known := self._created.lookup(key, fingerprint)) is not None:
-            made = await asyncio.to_thread(self._deps.requests.get_for_rp, rp.id, known)
-        else:
-            made = await self._create(rp, request)
-            if request.request_id:
-                self._created.remember(key, fingerprint, made.id)
+        check_request_id(request.request_id)
+        made = await self._create_once(rp, request) if request.request_id else await self._create(rp, request)
         return pb.CreatePresentationRequestResponse(presentation_request=self._request_message(made, rp))
+
+    async def _create_once(
+        self, rp: RelyingParty, request: pb.CreatePresentationRequestRequest
+    ) -> PresentationRequest:
+        """The request first made for this request_id (at any process), or a new one remembered for it."""
+        store, scope, content = self._deps.idempotency, f"presentation-request/{rp.id}", fingerprint(request)
+        known = await asyncio.to_thread(store.recall, scope, request.request_id, content)
+        if known is None:
+            made = await self._create(rp, request)
+            stored = made.id.encode("ascii")
+            known = await asyncio.to_thread(store.remember, scope, request.request_id, content, stored)
+            if known == stored:
+                return made
+        return await asyncio.to_thread(self._deps.requests.get_for_rp, rp.id, known.decode("ascii"))
 
     async def _create(
         self, rp: RelyingParty, request: pb.CreatePresentationRequestRequest
