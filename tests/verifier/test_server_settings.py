@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
 
+from civid.verifier.cli import add_arguments
 from civid.verifier.domain.errors import DomainError
 from civid.verifier.settings import load_settings
 
@@ -27,3 +29,26 @@ def test_flags_override_environment_which_overrides_the_file(tmp_path: Path) -> 
 def test_several_workers_without_redis_are_refused_with_a_clear_message() -> None:
     with pytest.raises(DomainError, match="--workers 2 needs --redis-url"):
         load_settings({"workers": 2}, None, {})
+
+
+def test_the_admin_token_and_config_variables_are_not_taken_for_settings(tmp_path: Path) -> None:
+    config = tmp_path / "verifier.toml"
+    config.write_text("max_in_flight = 7\n")
+    env = {"CIVID_VERIFIER_ADMIN_TOKEN": "s3cret", "CIVID_VERIFIER_CONFIG": str(config)}
+    settings = load_settings({}, None, env)
+    assert settings.max_in_flight == 7
+    assert "s3cret" not in repr(settings)
+
+
+def test_an_unknown_verifier_variable_is_still_refused_by_name() -> None:
+    with pytest.raises(DomainError, match="unknown setting 'max_inflight'"):
+        load_settings({}, None, {"CIVID_VERIFIER_MAX_INFLIGHT": "5"})
+
+
+def test_serve_help_says_only_worker_0_serves_metrics(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser(prog="civid verifier")
+    add_arguments(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["serve", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "only worker 0 serves --metrics-listen" in help_text

@@ -104,3 +104,54 @@ def test_a_rotated_key_replaces_the_old_one_at_once(verifier_env: VerifierEnv) -
     )
     new_metadata = (("authorization", f"Bearer {rotated.api_key}"),)
     assert verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=new_metadata).policies
+
+
+def test_a_key_rotated_with_a_grace_period_keeps_working_beside_the_new_one(
+    verifier_env: VerifierEnv,
+) -> None:
+    created = verifier_env.admin.CreateRelyingParty(
+        apb.CreateRelyingPartyRequest(
+            relying_party_id="graceful-air",
+            display_name={"en": "Graceful Air"},
+            policy_ids=["airline-domestic-boarding"],
+        ),
+        metadata=verifier_env.admin_metadata(),
+    )
+    rotated = verifier_env.admin.RotateRelyingPartyKey(
+        apb.RotateRelyingPartyKeyRequest(relying_party_id="graceful-air", grace_period={"seconds": 3600}),
+        metadata=verifier_env.admin_metadata(),
+    )
+    assert rotated.api_key != created.api_key
+    assert (
+        rotated.relying_party.api_key_prefix == rotated.api_key[: len(rotated.relying_party.api_key_prefix)]
+    )
+    for key in (created.api_key, rotated.api_key):
+        metadata = (("authorization", f"Bearer {key}"),)
+        assert verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=metadata).policies
+
+
+def test_a_grace_period_over_30_days_is_refused_naming_the_field(verifier_env: VerifierEnv) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        verifier_env.admin.RotateRelyingPartyKey(
+            apb.RotateRelyingPartyKeyRequest(
+                relying_party_id=CONSULATE, grace_period={"seconds": 31 * 86400}
+            ),
+            metadata=verifier_env.admin_metadata(),
+        )
+    details = error_details(caught.value)
+    assert (details.code, details.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FIELD_INVALID")
+    assert details.metadata["field"] == "grace_period"
+
+
+def test_a_relying_party_is_created_with_several_certificates(verifier_env: VerifierEnv) -> None:
+    fingerprints = sorted(["a" * 64, "b" * 64])
+    created = verifier_env.admin.CreateRelyingParty(
+        apb.CreateRelyingPartyRequest(
+            relying_party_id="two-cert-air",
+            display_name={"en": "Two Cert Air"},
+            policy_ids=["airline-domestic-boarding"],
+            certificate_fingerprints=fingerprints,
+        ),
+        metadata=verifier_env.admin_metadata(),
+    )
+    assert list(created.relying_party.certificate_fingerprints) == fingerprints

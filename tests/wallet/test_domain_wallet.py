@@ -157,6 +157,17 @@ def test_a_reissued_national_id_replaces_the_one_held(wallet: Wallet) -> None:
     assert [c.id for c in wallet.credentials()] == ["urn:uuid:new"]
 
 
+def test_two_appointment_tickets_of_one_citizen_are_held_side_by_side(wallet: Wallet) -> None:
+    def ticket(credential_id: str) -> dict[str, Any]:
+        document = national_id(wallet.holder_did, credential_id=credential_id)
+        document["type"] = ["VerifiableCredential", "AppointmentTicketCredential"]
+        return document
+
+    wallet.add_credential(ticket("urn:uuid:ticket-1"))
+    wallet.add_credential(ticket("urn:uuid:ticket-2"))
+    assert {c.id for c in wallet.credentials()} == {"urn:uuid:ticket-1", "urn:uuid:ticket-2"}
+
+
 def test_a_credential_for_another_citizen_does_not_replace_the_held_id(wallet: Wallet) -> None:
     wallet.add_credential(national_id(wallet.holder_did, credential_id="urn:uuid:mine"))
     wallet.add_credential(

@@ -29,7 +29,7 @@ from pyld.jsonld import JsonLdProcessor
 from pyld.jsonld import _is_absolute_iri as is_pyld_absolute_iri
 
 from civid.core.errors import CividError, ErrorCode
-from civid.core.jsonld import context_memo, expansion_memo, subtree_memo
+from civid.core.jsonld import context_memo, expansion_memo, fast_rdf, subtree_memo
 from civid.core.jsonld.fastpath import fastpath_enabled
 from civid.core.jsonld.loader import document_loader
 from civid.core.jsonld.memo import content_key, plain_copy
@@ -277,6 +277,12 @@ class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
         if not self._fast or not vocab or local_ctx is not None or defined is not None:
             return expand_iri()
         return context_memo.vocab_iri(active_ctx, value, base, expand_iri)
+
+    def _graph_to_rdf(self, graph: Any, issuer: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
+        if not self._fast:
+            triples: list[dict[str, Any]] = super()._graph_to_rdf(graph, issuer, options)
+            return triples
+        return fast_rdf.graph_to_rdf(graph, issuer, options, self._object_to_rdf)
 
     def dataset_of(self, expanded: list[Any], options: dict[str, Any]) -> Dataset:
         """The RDF dataset of an already expanded (and checked) document: pyld's ``to_rdf`` after

@@ -17,7 +17,7 @@ from typing import Final
 
 from sqlalchemy import Connection, select
 
-from civid.core.errors import ErrorCode
+from civid.core.errors import CividError, ErrorCode
 from civid.core.proofs.dataintegrity import ProofOptions, add_proof
 from civid.core.statuslist.bitstring import Bitstring
 from civid.core.statuslist.bitstring import StatusPurpose as CorePurpose
@@ -47,7 +47,8 @@ class StatusLists:
         self._base = f"https://{domain}/status"
         self._lock = threading.Lock()
         self._signed: dict[str, SignedStatusList] = {}  # list id -> the latest signed version
-        self._ordinals: dict[str, int] = {}  # list id -> its n in the URL (fixed once the list exists)
+        # (purpose, list id) -> its n in the URL, fixed once the list is committed
+        self._ordinals: dict[tuple[StatusPurpose, str], int] = {}
 
     def url(self, purpose: StatusPurpose, list_id: str) -> str:
         ids = self._store.status_lists.list_ids(purpose)
@@ -55,13 +56,30 @@ class StatusLists:
 
     def allocate(self, purpose: StatusPurpose, conn: Connection) -> tuple[StatusRef, dict[str, str]]:
         """A random free index of a list with room (a new list when all are full) and its entry."""
-        list_id = self._store.status_lists.list_with_room(purpose, conn)
-        if list_id is None:
-            list_id = self._store.status_lists.create(purpose, conn=conn).id
-        index = self._store.status_lists.allocate(list_id, conn)
+        list_id, index = self._allocate_in_known_list(purpose, conn)
+        if index is None:
+            list_id = self._store.status_lists.list_with_room(purpose, conn)
+            if list_id is None:
+                list_id = self._store.status_lists.create(purpose, conn=conn).id
+            index = self._store.status_lists.allocate(list_id, conn)
         ordinal = self._ordinal(purpose, list_id, conn)
         url = f"{self._base}/{purpose.value}/{ordinal}"
         return StatusRef(list_id, index), status_entry(url, CorePurpose(purpose.value), index)
+
+    def _allocate_in_known_list(self, purpose: StatusPurpose, conn: Connection) -> tuple[str, int | None]:
+        """Allocate in the committed list this process last saw with room (saves the search); no
+        index when there is none or it is full (the refused reservation changes nothing)."""
+        with self._lock:
+            ordinals = [(n, list_id) for (p, list_id), n in self._ordinals.items() if p is purpose]
+        if not ordinals:
+            return "", None
+        list_id = max(ordinals)[1]
+        try:
+            return list_id, self._store.status_lists.allocate(list_id, conn)
+        except CividError as exc:
+            if exc.code is not ErrorCode.STATUS_LIST_FULL:
+                raise
+            return "", None
 
     def signed(self, url: str) -> SignedStatusList:
         """The current signed list at ``url`` (STATUS_LIST_NOT_FOUND for an unknown URL)."""
@@ -96,7 +114,7 @@ class StatusLists:
 
     def _ordinal(self, purpose: StatusPurpose, list_id: str, conn: Connection) -> int:
         with self._lock:
-            known = self._ordinals.get(list_id)
+            known = self._ordinals.get((purpose, list_id))
         if known is not None:
             return known
         query = (
@@ -109,7 +127,7 @@ class StatusLists:
         committed = self._store.status_lists.list_ids(purpose)  # its own read: committed lists only
         if list_id in committed:  # remembered once committed (a list just created here is not yet)
             with self._lock:
-                self._ordinals[list_id] = committed.index(list_id) + 1
+                self._ordinals[(purpose, list_id)] = committed.index(list_id) + 1
         return ordinal
 
     def _sign(self, url: str, record: StatusListRecord) -> SignedStatusList:

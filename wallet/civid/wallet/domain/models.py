@@ -91,16 +91,22 @@ class HeldCredential:
         return value if isinstance(value, str) else None
 
     def supersedes(self, other: HeldCredential) -> bool:
-        """True when this credential replaces ``other``: the same id, or a re-issue of the same kind
-        (same type and issuer, about the same citizen), e.g. after a key re-binding or a move."""
+        """True when this credential replaces ``other``: the same id, or a re-issue of a one-per-citizen
+        credential (the national ID card: same type and issuer, same citizen), e.g. after a key
+        re-binding or a move. Tickets, copies and house registrations are kept side by side."""
         if self.id == other.id:
             return True
         return (
-            self.primary_type == other.primary_type
+            self.primary_type in ONE_PER_CITIZEN
+            and self.primary_type == other.primary_type
             and self.issuer == other.issuer
             and self.national_id_number is not None
             and self.national_id_number == other.national_id_number
         )
+
+
+ONE_PER_CITIZEN: frozenset[str] = frozenset({"NationalIdCredential"})
+"""Credential types a citizen holds at most one live copy of; a re-issue replaces the held one."""
 
 
 def _types(document: Mapping[str, Any]) -> tuple[str, ...]:

@@ -58,6 +58,9 @@ relying_parties = Table(
     Column("display_name_th", String(256), nullable=False),
     Column("policy_ids", JSON, nullable=False),
     Column("active", Boolean, nullable=False),
+    Column(
+        "certificate_sha256", String(64), nullable=True, unique=True
+    ),  # unused since 0002: rp_certificates
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
 )

@@ -37,9 +37,9 @@ def upgrade() -> None:
     with op.batch_alter_table("rp_certificates", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_rp_certificates_rp_id"), ["rp_id"], unique=False)
     _copy_certificates()
-    with op.batch_alter_table("relying_parties", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_relying_parties_certificate_sha256", type_="unique")
-        batch_op.drop_column("certificate_sha256")
+    # The old column stays (emptied, unused): dropping it means rebuilding relying_parties on SQLite,
+    # which its foreign keys forbid inside the migration's transaction.
+    op.execute("UPDATE relying_parties SET certificate_sha256 = NULL")
 
     op.create_table(
         "idempotency_keys",
@@ -73,9 +73,6 @@ def downgrade() -> None:
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_idempotency_keys_created_at"))
     op.drop_table("idempotency_keys")
-    with op.batch_alter_table("relying_parties", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("certificate_sha256", sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint("uq_relying_parties_certificate_sha256", ["certificate_sha256"])
     op.execute(
         "UPDATE relying_parties SET certificate_sha256 = (SELECT MIN(fingerprint) FROM rp_certificates "
         "WHERE rp_certificates.rp_id = relying_parties.id)"
