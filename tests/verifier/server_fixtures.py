@@ -4,17 +4,21 @@
   and credentials signed directly with civid.core (fast).
 * :class:`FakeIssuerServicer` — a real grpc.aio IssuerService serving only GetDidDocument and
   GetStatusList (with ETags) from a TestIssuer. Test-only: the product never contains it.
-* :class:`ThreadedServer` / :func:`start_verifier_in_thread` — a grpc.aio server on its own event loop
-  in a background thread, so sync and async clients alike can call it.
+* :class:`ThreadedLoop` — an event loop in a background thread, so sync tests can drive grpc.aio servers.
+* :func:`start_env_with_real_issuer` — the REAL issuer (tests/issuer/server_fixtures.py: test registry,
+  one officer) and a REAL verifier trusting only it, both on 127.0.0.1; the wallet's tests may use it too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import socket
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -245,3 +249,86 @@ def write_trust_file(path: Path, issuer_did: str, address: str) -> Path:
         f'[[issuer]]\ndid = "{issuer_did}"\naddress = "{address}"\nrefresh_s = 300\n', encoding="utf-8"
     )
     return path
+
+
+@dataclass(frozen=True)
+class RealIssuerEnv:
+    """A REAL issuer and a REAL verifier trusting only it; sync helpers for the officer's desk."""
+
+    issuer: Any  # tests.issuer.server_fixtures.RunningIssuer, driven on ``issuer_loop``
+    issuer_loop: ThreadedLoop
+    verifier_address: str
+    verifier_settings: Any  # civid.verifier.settings.VerifierSettings
+    rp_keys: dict[str, str]
+    channel: grpc.Channel  # to the verifier
+
+    @property
+    def issuer_did(self) -> str:
+        return str(self.issuer.app.keys.did)
+
+    def rp_metadata(self, rp_id: str) -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {self.rp_keys[rp_id]}"),)
+
+    def officer(self, rpc: str, request: Any) -> Any:
+        """One signed OfficerService call (``rpc``: the method name), answered by the real issuer."""
+        method = getattr(self.issuer.officer_stub, rpc)
+        return self.issuer_loop.call(lambda: method(request, metadata=self.issuer.officer_metadata(rpc)))
+
+    def issue_national_id(self, national_id: str, holder_did: str) -> dict[str, Any]:
+        """The citizen's national-ID credential, issued now to ``holder_did`` at the officer's desk.
+
+        RebindHolder issues whether or not the citizen had an active credential (and revokes it if so),
+        so each call gives a fresh credential; the citizen's earlier one is revoked."""
+        from civid.issuer.v1 import officer_service_pb2 as opb
+
+        request = opb.RebindHolderRequest(
+            national_id=national_id,
+            new_holder_did=holder_did,
+            reason="identity checked with the card at the desk",
+            request_id=f"rebind-{uuid.uuid4().hex[:16]}",
+        )
+        document: dict[str, Any] = json.loads(self.officer("RebindHolder", request).credential.credential_json)
+        return document
+
+
+@contextmanager
+def start_env_with_real_issuer(tmp: Path, matcher: Any, **verifier_overrides: Any) -> Iterator[RealIssuerEnv]:
+    """Start the real issuer (test registry: OBAMA and BIDEN, one officer) and a real verifier with the
+    shipped relying parties that trusts only that issuer; stop both at the end.
+
+    ``matcher``: the issuer's face matcher (the ``issuer_face_matcher`` session fixture)."""
+    from tests.issuer import server_fixtures as issuer_fixtures
+
+    from civid.verifier import app
+    from civid.verifier.settings import VerifierSettings
+
+    issuer_loop = ThreadedLoop()
+    config = issuer_fixtures.issuer_test_config(tmp / "issuer")
+    registry = issuer_fixtures.write_test_registry(tmp / "registry.jsonl")
+    issuer = issuer_loop.call(lambda: issuer_fixtures.start_issuer(config, matcher, registry))
+    verifier_loop = ThreadedLoop()
+    try:
+        trust = write_trust_file(tmp / "trust.toml", issuer.app.keys.did, issuer.address)
+        values: dict[str, Any] = {
+            "listen": f"127.0.0.1:{free_port()}",
+            "data_dir": tmp / "verifier",
+            "trust": trust,
+            "engine": "thread",
+            "engine_workers": 2,
+            "max_in_flight": 64,
+        }
+        settings = VerifierSettings(**(values | verifier_overrides)).validate()
+        created = app.prepare(settings, out=io.StringIO())
+        running = verifier_loop.call(lambda: app.start_verifier(settings))
+        channel = grpc.insecure_channel(settings.listen)
+        try:
+            yield RealIssuerEnv(
+                issuer, issuer_loop, settings.listen, settings, {k.rp_id: k.api_key for k in created}, channel
+            )
+        finally:
+            channel.close()
+            verifier_loop.call(lambda: running.stop(0))
+    finally:
+        verifier_loop.close()
+        issuer_loop.call(lambda: issuer_fixtures.stop_issuer(issuer))
+        issuer_loop.close()
