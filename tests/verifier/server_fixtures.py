@@ -287,7 +287,9 @@ class RealIssuerEnv:
             reason="identity checked with the card at the desk",
             request_id=f"rebind-{uuid.uuid4().hex[:16]}",
         )
-        document: dict[str, Any] = json.loads(self.officer("RebindHolder", request).credential.credential_json)
+        document: dict[str, Any] = json.loads(
+            self.officer("RebindHolder", request).credential.credential_json
+        )
         return document
 
 
@@ -297,10 +299,9 @@ def start_env_with_real_issuer(tmp: Path, matcher: Any, **verifier_overrides: An
     shipped relying parties that trusts only that issuer; stop both at the end.
 
     ``matcher``: the issuer's face matcher (the ``issuer_face_matcher`` session fixture)."""
-    from tests.issuer import server_fixtures as issuer_fixtures
-
     from civid.verifier import app
     from civid.verifier.settings import VerifierSettings
+    from tests.issuer import server_fixtures as issuer_fixtures
 
     issuer_loop = ThreadedLoop()
     config = issuer_fixtures.issuer_test_config(tmp / "issuer")

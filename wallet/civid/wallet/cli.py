@@ -51,6 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     restore = sub.add_parser("restore", help="recreate the wallet from a backup into --store")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="the backup file")
     sub.add_parser("status", help="refresh the card's status from the issuer's status list")
+    sub.add_parser("receive", help="fetch credentials a district office bound to this wallet (new device)")
     export = sub.add_parser("export", help="write a held credential's JSON to a file")
     export.add_argument("--to", type=Path, required=True)
     export.add_argument("--credential", help="credential id (default: the national ID card)")
@@ -247,6 +248,14 @@ def _status(args: argparse.Namespace, store: Path) -> int:
     return 0
 
 
+def _receive(args: argparse.Namespace, store: Path) -> int:
+    from civid.wallet.services.receive import receive_credentials
+
+    received = asyncio.run(receive_credentials(_open(store, _Secrets())))
+    _print({"received": [{"id": held.id, "type": held.primary_type} for held in received]})
+    return 0
+
+
 def _export(args: argparse.Namespace, store: Path) -> int:
     from civid.wallet.services.records import export_credential
     from civid.wallet.services.status import main_credential
@@ -266,5 +275,6 @@ _HANDLERS: Final[dict[str, Callable[[argparse.Namespace, Path], int]]] = {
     "backup": _backup,
     "restore": _restore,
     "status": _status,
+    "receive": _receive,
     "export": _export,
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 
 from civid.core.errors import CividError, ErrorCode
+from civid.core.jsonld.fastpath import fastpath_enabled
 from civid.core.jsonld.nquads import serialize_quad, serialize_term
 
 Quad = dict[str, Any]
@@ -194,6 +195,70 @@ def _serialize_first_degree(quad: Quad, reference: str) -> str:
     return serialize_quad(subject, quad["predicate"], obj, term("name"))
 
 
+# One quad position as text: (serialized term, None) or, for a blank node, (None, its label).
+_Part = tuple[str | None, str | None]
+_Parts = tuple[_Part, str, _Part, _Part | None]
+
+
+def _part(component: Mapping[str, Any] | None) -> _Part | None:
+    if component is None:
+        return None
+    if component["type"] == _BLANK:
+        return (None, component["value"])
+    return (serialize_term(component), None)
+
+
+def _line(parts: _Parts, label: Callable[[str], str]) -> str:
+    """One N-Quads line, blank nodes written as ``label`` names them."""
+    (subject, subject_blank), predicate, (obj, obj_blank), graph = parts
+    text = f"{subject if subject_blank is None else label(subject_blank)} {predicate} "
+    text += obj if obj_blank is None else label(obj_blank)
+    if graph is not None:
+        name, name_blank = graph
+        text += f" {name if name_blank is None else label(name_blank)}"
+    return text + " .\n"
+
+
+class _PreparedRdfc10(_BoundedRdfc10):
+    """The same algorithm with every IRI and literal serialized once per quad, not once per line
+    it appears in (the fast path)."""
+
+    def run(self, dataset: Dataset) -> Canonicalized:
+        self._parts: dict[int, _Parts] = {}
+        return super().run(dataset)
+
+    def _parts_of(self, quad: Quad) -> _Parts:
+        parts = self._parts.get(id(quad))
+        if parts is None:
+            subject, obj = _part(quad["subject"]), _part(quad["object"])
+            assert subject is not None and obj is not None
+            parts = (subject, serialize_term(quad["predicate"]), obj, _part(quad.get("name")))
+            self._parts[id(quad)] = parts
+        return parts
+
+    def hash_first_degree_quads(self, id_: str) -> str:
+        info = self.blank_node_info[id_]
+        cached: str | None = info.get("hash")
+        if cached is not None:
+            return cached
+
+        def label(blank: str) -> str:
+            return "_:a" if blank == id_ else "_:z"
+
+        lines = sorted(_line(self._parts_of(quad), label) for quad in info["quads"])
+        digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+        info["hash"] = digest
+        return digest
+
+    def _serialize_canonical(self, quad: Quad) -> str:
+        return _line(self._parts_of(quad), self._canonical_label)
+
+    def _canonical_label(self, blank: str) -> str:
+        return str(self.canonical_issuer.get_id(blank))
+
+
 def canonicalize_dataset(dataset: Dataset, limits: WorkLimits = DEFAULT_LIMITS) -> Canonicalized:
     """RDFC-1.0 canonical form of a pyld RDF dataset (``jsonld.to_rdf`` output, not modified)."""
+    if fastpath_enabled():
+        return _PreparedRdfc10(limits).run(dataset)
     return _BoundedRdfc10(limits).run(dataset)

@@ -16,6 +16,7 @@ from civid.issuer.v1 import address_change_pb2 as acpb
 from civid.issuer.v1 import appointment_pb2 as appb
 from civid.issuer.v1 import certified_copy_pb2 as ccpb
 from civid.issuer.v1 import citizen_request_pb2 as crpb
+from civid.issuer.v1 import credential_pb2 as credpb
 from civid.issuer.v1 import house_number_pb2 as hnpb
 from civid.issuer.v1 import issuer_service_pb2 as pb
 from civid.issuer.v1 import issuer_service_pb2_grpc as pb_grpc
@@ -98,9 +99,13 @@ class IssuerClient:
 
     async def list_credentials(self, proof: holder_proof_pb2.HolderProof) -> list[str]:
         """The JSON texts of the credentials issued to the proof's holder, newest first."""
+        return [str(c.credential_json) for c in await self.list_issued(proof)]
+
+    async def list_issued(self, proof: holder_proof_pb2.HolderProof) -> list[credpb.Credential]:
+        """The credentials issued to the proof's holder, with their state, newest first."""
         request = pb.ListCredentialsRequest(holder_proof=proof, page_size=500)
         answer = await self._call(self._stub.ListCredentials, request, CALL_TIMEOUT_S)
-        return [str(c.credential_json) for c in answer.credentials]
+        return list(answer.credentials)
 
     # --- e-services: address change and certified copies (signed params: see the protos) ---
 
