@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -39,9 +39,9 @@ def another_instance(env: VerifierEnv) -> Iterator[grpc.Channel]:
         loop.close()
 
 
-def create(channel: grpc.Channel, env: VerifierEnv, request_id: str, **fields: object) -> str:
+def create(channel: grpc.Channel, env: VerifierEnv, request_id: str, claims: Sequence[str] = ()) -> str:
     stub = verifier_grpc.VerifierServiceStub(channel)
-    request = pb.CreatePresentationRequestRequest(policy_id=BOARDING, request_id=request_id, **fields)
+    request = pb.CreatePresentationRequestRequest(policy_id=BOARDING, request_id=request_id, claims=claims)
     answer = stub.CreatePresentationRequest(request, metadata=env.rp_metadata(AIRLINE))
     return str(answer.presentation_request.presentation_request_id)
 

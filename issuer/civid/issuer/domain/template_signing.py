@@ -36,13 +36,13 @@ from civid.core.crypto.multibase import encode_base58btc
 from civid.core.errors import CividError
 from civid.core.jsonld import canonicalize, canonicalize_nquads_of
 from civid.core.jsonld.nquads import escape_literal
+from civid.core.jsonld.safe import is_absolute_iri
 from civid.core.proofs.dataintegrity import ProofOptions, add_proof
 
 CRYPTOSUITE: Final = "eddsa-rdfc-2022"
 FIXED_KEYS: Final = frozenset({"@context", "type", "@type", "proofPurpose", "statusPurpose", "cryptosuite"})
 MAX_SHAPES: Final = 64
 _SCHEME: Final = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_PLAIN_IRI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
 _BLANK: Final = re.compile(r"_:c14n\d+")
 
 
@@ -65,7 +65,7 @@ class _Template:
 
     def render(self, values: list[str]) -> str | None:
         """The canonical N-Quads of the document with ``values``; None when a value rules the shape out."""
-        if not all(_PLAIN_IRI.fullmatch(values[i]) for i in self.iri_slots):
+        if not all(is_absolute_iri(values[i]) for i in self.iri_slots):
             return None
         escaped = [v if i in self.iri_slots else escape_literal(v) for i, v in enumerate(values)]
         rendered = {
