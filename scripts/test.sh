@@ -6,8 +6,8 @@ bash scripts/bootstrap.sh
 
 echo "==> ruff"
 .venv/bin/ruff check .
-echo "==> mypy (every package; strict on civid.core)"
-.venv/bin/mypy -p civid.core -p civid.rpc -p civid.cli -p civid.issuer -p civid.verifier -p civid.wallet
+echo "==> mypy (every package; strict on civid.core and civid.service)"
+.venv/bin/mypy -p civid.core -p civid.service -p civid.rpc -p civid.cli -p civid.issuer -p civid.verifier -p civid.wallet
 echo "==> protos: buf lint, buf breaking, generated code up to date"
 bash scripts/check_protos.sh
 

@@ -31,7 +31,7 @@ from civid.issuer.domain.keys import PASSPHRASE_ENV, KeyRing
 from civid.issuer.domain.lifecycle import AssistedRequest, OfficerDesk
 from civid.issuer.domain.status_lists import StatusLists
 from civid.issuer.registry import import_jsonl
-from civid.issuer.storage import Officer, Store, open_store
+from civid.issuer.storage import CredentialRecord, Officer, Store, open_store
 from tests.issuer.test_kill_support import (
     PASSPHRASE,
     SideFile,
@@ -76,7 +76,7 @@ def drive(data_dir: Path, database_url: str, side_path: Path, ready_path: Path, 
             side.append(record.id, record.document)
 
 
-def _issue_once(desk: OfficerDesk, officer: Officer, nid: str):  # type: ignore[no-untyped-def]
+def _issue_once(desk: OfficerDesk, officer: Officer, nid: str) -> CredentialRecord:
     holder = did_key_for(Ed25519KeyPair.generate().public_key)
     request_id = f"kill-{uuid.uuid4().hex}"
     if desk.citizen(nid).holder_did:

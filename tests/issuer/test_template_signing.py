@@ -25,7 +25,14 @@ OPTIONS = ProofOptions(
     verification_method="did:web:issuer.civid.example#key-1",
     created=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
 )
-AWKWARD_NAMES = ['quote " and \\ backslash', "line\nbreak\ttab\r", "ctrl \x01\x7f", "ใจดี 😀", "a:b c", "urn:x"]
+AWKWARD_NAMES = [
+    'quote " and \\ backslash',
+    "line\nbreak\ttab\r",
+    "ctrl \x01\x7f",
+    "ใจดี 😀",
+    "a:b c",
+    "urn:x",
+]
 
 
 def credential(

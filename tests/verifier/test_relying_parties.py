@@ -14,13 +14,14 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, create_engine, select, text
 
+from civid.service.db.tx import write
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.policies import load_policies
 from civid.verifier.config.relying_parties import RelyingPartySpec, load_relying_party_specs
 from civid.verifier.domain.bootstrap import KEYS_FILE_NAME, bootstrap_relying_parties
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry, authorize
-from civid.verifier.domain.storage.engine import make_engine, write
+from civid.verifier.domain.storage.engine import make_engine
 from civid.verifier.domain.storage.migrate import alembic_config, current_revision, migrate
 from civid.verifier.domain.storage.schema import api_keys
 

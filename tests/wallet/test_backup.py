@@ -9,16 +9,10 @@ import pytest
 
 from civid.core.errors import CividError, ErrorCode
 from civid.wallet.domain import Disclosure, DisclosureOutcome, Language, Wallet
-from civid.wallet.store import (
-    FAST_KDF,
-    BackupCorrupted,
-    InvalidPin,
-    WrongPassphrase,
-    WrongPin,
-    read_backup,
-    write_backup,
-)
-from civid.wallet.store.store import STORE_FILE_NAME
+from civid.wallet.store.backup import read_backup, write_backup
+from civid.wallet.store.errors import BackupCorrupted, InvalidPin, WrongPassphrase, WrongPin
+from civid.wallet.store.kdf import FAST_KDF
+from civid.wallet.store.layout import STORE_FILE_NAME
 
 PIN = "480213"
 NEW_PIN = "902715"

@@ -24,8 +24,9 @@ from civid.wallet.domain import (
     Wallet,
     WalletSettings,
 )
-from civid.wallet.store import FAST_KDF, StoreCorrupted, WrongPin
-from civid.wallet.store.store import STORE_FILE_NAME
+from civid.wallet.store.errors import StoreCorrupted, WrongPin
+from civid.wallet.store.kdf import FAST_KDF
+from civid.wallet.store.layout import STORE_FILE_NAME
 
 PIN = "480213"
 NOW = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)

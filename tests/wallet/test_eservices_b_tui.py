@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 
 from civid.wallet.services import eservices_b as es
 from civid.wallet.tui.app import WalletApp
+from civid.wallet.tui.i18n import t
 from civid.wallet.tui.screens.requests import RequestsScreen
 from tests.issuer.server_fixtures import OBAMA, RunningIssuer
 from tests.issuer.server_fixtures import issuer as issuer
@@ -52,7 +53,8 @@ async def test_a_pending_application_shows_and_turns_approved_when_the_officer_a
         await approve(issuer, submitted["applicationId"])
 
         await until(pilot, lambda: screen.row_states().get(key) == "APPROVED")
-        assert any(n.title == "Request changed" for n in app._notifications)
+        changed = t("requests.changed", screen.language)
+        assert any(n.title == changed for n in app._notifications)
 
 
 async def test_a_booking_made_elsewhere_appears_while_the_screen_is_open(
@@ -63,7 +65,8 @@ async def test_a_booking_made_elsewhere_appears_while_the_screen_is_open(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_requests(app, pilot)
         status = screen.query_one("#requests-status")
-        await until(pilot, lambda: "0 request(s)" in str(status.render()))
+        none_yet = t("requests.count", screen.language).format(count=0)
+        await until(pilot, lambda: none_yet in str(status.render()))
         slot = (await es.list_slots(wallet, "bkk-wattana", "ID_CARD"))[0]
 
         booked, _ticket = await es.book(wallet, slot["slotId"])

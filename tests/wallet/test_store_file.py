@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from civid.core.errors import CividError, ErrorCode
-from civid.wallet.store import FAST_KDF, EncryptedStore, StoreCorrupted, WrongPin
 from civid.wallet.store.container import parse_container
-from civid.wallet.store.store import STORE_FILE_NAME, STORE_MAGIC, pin_status
+from civid.wallet.store.errors import StoreCorrupted, WrongPin
+from civid.wallet.store.kdf import FAST_KDF
+from civid.wallet.store.layout import STORE_FILE_NAME
+from civid.wallet.store.store import STORE_MAGIC, EncryptedStore, pin_status
 
 PIN = "480213"
 
@@ -148,7 +150,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from civid.wallet.store import EncryptedStore
+    from civid.wallet.store.store import EncryptedStore
 
     store = EncryptedStore.unlock(Path(sys.argv[1]), sys.argv[2])
     n = 0
@@ -189,7 +191,8 @@ STALLED_WRITER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from civid.wallet.store import EncryptedStore, atomic
+    from civid.wallet.store import atomic
+    from civid.wallet.store.store import EncryptedStore
 
     def stall(fd):
         print("stalled", flush=True)  # the new version is in the temp file, not yet renamed over

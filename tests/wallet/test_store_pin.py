@@ -9,19 +9,13 @@ from pathlib import Path
 import pytest
 
 from civid.core.errors import CividError, ErrorCode
-from civid.wallet.store import (
-    FAST_KDF,
-    EncryptedStore,
-    InvalidPin,
-    LockoutPolicy,
-    PinRetryTooSoon,
-    StoreLocked,
-    WrongPin,
-    validate_backup_secret,
-    validate_pin,
-)
+from civid.wallet.store.attempts import LockoutPolicy
 from civid.wallet.store.container import Container
-from civid.wallet.store.store import ATTEMPTS_FILE_NAME, pin_status
+from civid.wallet.store.errors import InvalidPin, PinRetryTooSoon, StoreLocked, WrongPin
+from civid.wallet.store.kdf import FAST_KDF
+from civid.wallet.store.layout import ATTEMPTS_FILE_NAME
+from civid.wallet.store.pin import validate_backup_secret, validate_pin
+from civid.wallet.store.store import EncryptedStore, pin_status
 
 PIN = "480213"
 WRONG = "480214"

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from rich.console import Console
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from civid.wallet.domain import Wallet
@@ -29,15 +30,20 @@ def _card_text(card: IdCard) -> str:
     return console.export_text()
 
 
-async def _type(pilot: object, text: str) -> None:
-    await pilot.press(*text)  # type: ignore[attr-defined]
+async def _type(pilot: Pilot[None], text: str) -> None:
+    await pilot.press(*text)
 
 
-async def _unlock(app: WalletApp, pilot: object) -> None:
+async def _unlock(app: WalletApp, pilot: Pilot[None]) -> None:
     await _type(pilot, PIN)
-    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.press("enter")
     await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+def _column(table: DataTable[object], index: int) -> list[str]:
+    """One column of a table as the terminal shows it."""
+    return [str(table.get_row_at(row)[index]) for row in range(table.row_count)]
 
 
 async def test_first_run_asks_for_the_pin_twice_and_creates_the_wallet(store_dir: Path) -> None:
@@ -121,9 +127,20 @@ async def test_my_data_lists_every_claim_with_thai_labels(wallet_with_card: Wall
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, MyDataScreen)
-        table = app.screen.query_one("#claims", DataTable)
-        labels = [table.get_row_at(i)[1] for i in range(table.row_count)]
+        labels = _column(app.screen.query_one("#claims", DataTable), 1)
         assert "เลขประจำตัวประชาชน" in labels and "วันเกิด" in labels
+
+
+async def test_my_data_shows_values_as_written_not_as_markup(
+    wallet_with_card: Wallet, store_dir: Path
+) -> None:
+    app = WalletApp(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        values = _column(app.screen.query_one("#claims", DataTable), 2)
+        assert wallet_with_card.holder_did in values  # "did:key:…", not "did🔑…"
 
 
 async def test_my_data_exports_the_credential_file(

@@ -1,27 +1,22 @@
-"""The issuer's configuration, and a small generic loader other programs can copy.
+"""The issuer's configuration.
 
 Precedence, highest first: command-line flags > environment (``CIVID_ISSUER_<FIELD>``, upper case)
 > config file (TOML, ``--config FILE`` or ``CIVID_ISSUER_CONFIG``; keys are the field names, at the
-top level or under ``[issuer]``) > the defaults below. :func:`load_settings` works for any frozen
-dataclass whose fields are ``str``, ``int``, ``float``, ``bool``, ``Path`` or ``X | None`` of those:
-a flag counts as given when its value is not None. Unknown config-file keys are an error.
+top level or under ``[issuer]``) > the defaults below; loaded by :mod:`civid.service.settings`.
+A flag counts as given when its value is not None. Unknown config-file keys are an error.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import tomllib
-import types
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final
 
-from civid.core.errors import CividError, ErrorCode
+from civid.service.settings import SettingsSource, load_settings
 
-T = TypeVar("T")
+SOURCE: Final = SettingsSource(env_prefix="CIVID_ISSUER_", section="issuer")
 
 
 def default_data_dir() -> Path:
@@ -57,83 +52,6 @@ class IssuerConfig:
         return self.database_url or self.data_dir
 
 
-def load_settings(
-    cls: type[T],
-    flags: Mapping[str, Any],
-    *,
-    env_prefix: str,
-    env: Mapping[str, str] | None = None,
-    config_file: Path | None = None,
-    section: str | None = None,
-) -> T:
-    """Build ``cls`` from flags > environment > TOML file > defaults (see the module docstring)."""
-    environ = os.environ if env is None else env
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    values: dict[str, Any] = {}
-    file_values = _read_toml(config_file, section, set(names)) if config_file else {}
-    for name in names:
-        if flags.get(name) is not None:
-            values[name] = _coerce(hints[name], flags[name], f"--{name.replace('_', '-')}")
-        elif (key := f"{env_prefix}{name.upper()}") in environ:
-            values[name] = _coerce(hints[name], environ[key], key)
-        elif name in file_values:
-            values[name] = _coerce(hints[name], file_values[name], f"{config_file}: {name}")
-    return cls(**values)
-
-
-def _read_toml(path: Path, section: str | None, known: set[str]) -> dict[str, Any]:
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CividError(ErrorCode.INVALID_SETTING, f"cannot read config file {path}: {exc}") from exc
-    table = doc.get(section, doc) if section else doc
-    unknown = sorted(k for k in table if k not in known and k != section)
-    if unknown:
-        raise CividError(ErrorCode.INVALID_SETTING, f"{path}: unknown settings {', '.join(unknown)}")
-    return {k: v for k, v in table.items() if k in known}
-
-
-def _coerce(hint: Any, value: Any, where: str) -> Any:
-    args = typing.get_args(hint)
-    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
-        if value is None or value == "":
-            return None
-        hint = next(a for a in args if a is not type(None))
-    try:
-        if hint is bool:
-            return _bool(value)
-        if hint is Path:
-            return Path(value).expanduser()
-        if hint in (int, float, str):
-            if hint is not str and isinstance(value, bool):
-                raise ValueError("a number is needed")
-            return hint(value)
-    except (TypeError, ValueError) as exc:
-        raise CividError(ErrorCode.INVALID_SETTING, f"{where}: {exc}") from exc
-    raise CividError(ErrorCode.INVALID_SETTING, f"{where}: unsupported setting type {hint}")
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"not a boolean: {value!r}")
-
-
 def load_issuer_config(flags: Mapping[str, Any], env: Mapping[str, str] | None = None) -> IssuerConfig:
     """The issuer's configuration (``flags["config"]`` or ``CIVID_ISSUER_CONFIG`` names the TOML file)."""
-    environ = os.environ if env is None else env
-    config_file = flags.get("config") or environ.get("CIVID_ISSUER_CONFIG")
-    return load_settings(
-        IssuerConfig,
-        flags,
-        env_prefix="CIVID_ISSUER_",
-        env=environ,
-        config_file=Path(config_file) if config_file else None,
-        section="issuer",
-    )
+    return load_settings(IssuerConfig, flags, SOURCE, env=env, config_file=flags.get("config"))

@@ -1,4 +1,4 @@
-"""Snapshots at 80×24 of the card front, the card back and the consent screen."""
+"""Snapshots at 80×24 of the card front, the card back, the consent screen and the requests screen."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from civid.wallet.domain import Wallet
+from civid.wallet.services.eservices_b import RequestLine
 from civid.wallet.services.present import ConsentRequest, RequestedClaim, Text
 from civid.wallet.tui.app import WalletApp
+from civid.wallet.tui.i18n import t
 from civid.wallet.tui.screens.present import ConsentScreen
+from civid.wallet.tui.screens.requests import RequestsScreen
 
 SIZE = (80, 24)
 PIN = "482915"
@@ -28,6 +31,22 @@ AIRLINE_REQUEST = ConsentRequest(
     challenge="c" * 43,
     domain="did:web:verifier.civid.example",
     expires_at=None,
+)
+
+REQUEST_LINES = (
+    RequestLine(
+        "address_change:ac_1", "address_change", "PENDING_CONSENT", "applicant → 10110-0042", "SNAPSHOT"
+    ),
+    RequestLine(
+        "house_number_application:hn_1",
+        "house_number_application",
+        "SUBMITTED",
+        "หมู่บ้านสุขใจ วัฒนา",
+        "SNAPSHOT",
+    ),
+    RequestLine(
+        "appointment:ap_1", "appointment", "BOOKED", "bkk-wattana ID_CARD 2025-07-01T09:00", "SNAPSHOT"
+    ),
 )
 
 
@@ -62,3 +81,21 @@ def test_consent_screen(snap_compare: Any, wallet_with_card: Wallet, store_dir: 
         await pilot.pause()
 
     assert snap_compare(WalletApp(store_dir), terminal_size=SIZE, run_before=ask)
+
+
+def test_requests_screen(snap_compare: Any, wallet_with_card: Wallet, store_dir: Path) -> None:
+    wallet_with_card.update_settings(issuer_address="127.0.0.1:1")  # nothing listens: it disconnects
+
+    async def follow(pilot: Any) -> None:
+        await _unlock(pilot)
+        await pilot.press("r")
+        screen = pilot.app.screen
+        assert isinstance(screen, RequestsScreen)
+        disconnected = t("requests.disconnected", screen.language).split("{")[0]
+        while not str(screen.query_one("#requests-status").render()).startswith(disconnected):
+            await pilot.pause(0.05)
+        for line in (*REQUEST_LINES, None):
+            screen.show(line)
+        await pilot.pause()
+
+    assert snap_compare(WalletApp(store_dir), terminal_size=SIZE, run_before=follow)

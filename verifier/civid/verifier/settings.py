@@ -1,20 +1,21 @@
 """The verifier's settings, with one precedence: flags > environment (CIVID_VERIFIER_*) > file > defaults.
 
-Every limit is here. ``load_settings`` reads them once at start; nothing re-reads configuration per call.
-The file is TOML with the same names as the flags (``max_in_flight = 256``), at the top level or in a
-``[verifier]`` table.
+Every limit is here. ``load_settings`` reads them once at start (through :mod:`civid.service.settings`);
+nothing re-reads configuration per call. The file is TOML with the same names as the flags
+(``max_in_flight = 256``), at the top level or in a ``[verifier]`` table.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from civid.core.errors import CividError
+from civid.service import settings as service_settings
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 
 ENV_PREFIX: Final = "CIVID_VERIFIER_"
@@ -24,6 +25,10 @@ ENGINES: Final = ("process", "thread")
 # CIVID_VERIFIER_* variables that are read elsewhere, not settings: the settings file and the operator's
 # token (read by ``app.admin_token`` so that it never sits in a settings object or a log line).
 NOT_SETTINGS: Final = frozenset({"CONFIG", "ADMIN_TOKEN"})
+# Every other CIVID_VERIFIER_* variable, and every flag given, must name a setting.
+SOURCE: Final = service_settings.SettingsSource(
+    ENV_PREFIX, section="verifier", strict=True, not_settings=NOT_SETTINGS
+)
 
 
 def default_data_dir() -> Path:
@@ -89,55 +94,16 @@ def _invalid(message: str) -> DomainError:
     return DomainError(DomainErrorCode.CONFIG_INVALID, message)
 
 
-def _convert(name: str, kind: Any, value: Any) -> Any:
-    converters: Mapping[Any, Callable[[Any], Any]] = {
-        "Path": Path,
-        "Path | None": Path,
-        "int": int,
-        "float": float,
-        "str": str,
-        "str | None": str,
-    }
-    try:
-        return converters[kind](value)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _invalid(f"setting {name!r}: {value!r} is not a valid {kind}") from exc
-
-
-def _from_file(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise _invalid(f"{path}: cannot read the configuration file: {exc}") from exc
-    table = data.get("verifier", data)
-    return {k.replace("-", "_"): v for k, v in table.items()}
-
-
-def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The CIVID_VERIFIER_* settings; the variables in NOT_SETTINGS are skipped, others must be settings."""
-    return {
-        name.lower(): value
-        for key, value in environ.items()
-        if key.startswith(ENV_PREFIX) and (name := key[len(ENV_PREFIX) :]) not in NOT_SETTINGS
-    }
-
-
 def load_settings(
     flags: Mapping[str, Any],
     config_file: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> VerifierSettings:
     """Merge defaults < file < environment < flags (flags whose value is None are not given)."""
-    env = os.environ if environ is None else environ
-    file_path = config_file or (Path(env[ENV_PREFIX + "CONFIG"]) if ENV_PREFIX + "CONFIG" in env else None)
-    layers = [_from_file(file_path) if file_path else {}, _from_env(env), dict(flags)]
-    known = {f.name: f.type for f in fields(VerifierSettings)}
-    values: dict[str, Any] = {}
-    for layer in layers:
-        for name, value in layer.items():
-            if value is None:
-                continue
-            if name not in known:
-                raise _invalid(f"unknown setting {name!r}")
-            values[name] = _convert(name, known[name], value)
-    return VerifierSettings(**values).validate()
+    try:
+        settings = service_settings.load_settings(
+            VerifierSettings, flags, SOURCE, env=environ, config_file=config_file
+        )
+    except CividError as exc:
+        raise _invalid(exc.message) from exc
+    return settings.validate()

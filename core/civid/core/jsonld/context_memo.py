@@ -71,24 +71,23 @@ def processed(
     return result
 
 
-def vocab_iri(active_ctx: Any, value: Any, base: Any, expand: Callable[[], Any]) -> Any:
-    """``expand()``: a vocabulary-relative IRI expansion of ``value`` in ``active_ctx``, memoized."""
-    if (
-        not isinstance(active_ctx, frozendict)
-        or not isinstance(value, str)
-        or not (base is None or isinstance(base, str))
-    ):
-        return expand()
+def vocab_key(active_ctx: Any, value: Any, base: Any) -> tuple[str, str, Any] | None:
+    """The memo key of a vocabulary-relative IRI expansion, or None when it cannot be pinned down."""
+    if type(value) is not str or not (base is None or type(base) is str):
+        return None
+    if not isinstance(active_ctx, frozendict):
+        return None
     active_id = active_ctx.get("_uuid")
-    if not isinstance(active_id, str):
-        return expand()
-    key = (active_id, value, base)
-    found = _VOCAB_IRIS.get(key)
-    if found is not None:
-        return found[0]
-    result = expand()
-    _VOCAB_IRIS.put(key, (result,))
-    return result
+    return (active_id, value, base) if type(active_id) is str else None
+
+
+def known_vocab_iri(key: tuple[str, str, Any]) -> tuple[Any] | None:
+    """``(iri,)`` when the expansion under ``key`` is known, else None."""
+    return _VOCAB_IRIS.get(key)
+
+
+def remember_vocab_iri(key: tuple[str, str, Any], iri: Any) -> None:
+    _VOCAB_IRIS.put(key, (iri,))
 
 
 def clear() -> None:

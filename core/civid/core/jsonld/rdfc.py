@@ -195,28 +195,28 @@ def _serialize_first_degree(quad: Quad, reference: str) -> str:
     return serialize_quad(subject, quad["predicate"], obj, term("name"))
 
 
-# One quad position as text: (serialized term, None) or, for a blank node, (None, its label).
-_Part = tuple[str | None, str | None]
+# One quad position: (its serialized term, False) or, for a blank node, (its label, True).
+_Part = tuple[str, bool]
 _Parts = tuple[_Part, str, _Part, _Part | None]
 
 
-def _part(component: Mapping[str, Any] | None) -> _Part | None:
-    if component is None:
-        return None
+def _part(component: Mapping[str, Any]) -> _Part:
     if component["type"] == _BLANK:
-        return (None, component["value"])
-    return (serialize_term(component), None)
+        return (component["value"], True)
+    return (serialize_term(component), False)
+
+
+def _text(part: _Part, label: Callable[[str], str]) -> str:
+    value, blank = part
+    return label(value) if blank else value
 
 
 def _line(parts: _Parts, label: Callable[[str], str]) -> str:
     """One N-Quads line, blank nodes written as ``label`` names them."""
-    (subject, subject_blank), predicate, (obj, obj_blank), graph = parts
-    text = f"{subject if subject_blank is None else label(subject_blank)} {predicate} "
-    text += obj if obj_blank is None else label(obj_blank)
-    if graph is not None:
-        name, name_blank = graph
-        text += f" {name if name_blank is None else label(name_blank)}"
-    return text + " .\n"
+    subject, predicate, obj, graph = parts
+    if graph is None:
+        return f"{_text(subject, label)} {predicate} {_text(obj, label)} .\n"
+    return f"{_text(subject, label)} {predicate} {_text(obj, label)} {_text(graph, label)} .\n"
 
 
 class _PreparedRdfc10(_BoundedRdfc10):
@@ -230,9 +230,9 @@ class _PreparedRdfc10(_BoundedRdfc10):
     def _parts_of(self, quad: Quad) -> _Parts:
         parts = self._parts.get(id(quad))
         if parts is None:
-            subject, obj = _part(quad["subject"]), _part(quad["object"])
-            assert subject is not None and obj is not None
-            parts = (subject, serialize_term(quad["predicate"]), obj, _part(quad.get("name")))
+            name = quad.get("name")
+            graph = None if name is None else _part(name)
+            parts = (_part(quad["subject"]), serialize_term(quad["predicate"]), _part(quad["object"]), graph)
             self._parts[id(quad)] = parts
         return parts
 

@@ -231,16 +231,21 @@ class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
         inside_index: bool = False,
         type_scoped_ctx: Any = None,
     ) -> Any:
+        key = None
+        if self._fast and subtree_memo.active():
+            flags = (inside_list, inside_index)
+            key = _subtree_key(active_ctx, active_property, element, options, flags, type_scoped_ctx)
+        if key is None:
+            return super()._expand(
+                active_ctx, active_property, element, options, inside_list, inside_index, type_scoped_ctx
+            )
+
         def expand() -> Any:
             return super(_SafeProcessor, self)._expand(
                 active_ctx, active_property, element, options, inside_list, inside_index, type_scoped_ctx
             )
 
-        if not self._fast or not subtree_memo.active():
-            return expand()
-        flags = (inside_list, inside_index)
-        key = _subtree_key(active_ctx, active_property, element, options, flags, type_scoped_ctx)
-        return expand() if key is None else subtree_memo.expanded(key, expand)
+        return subtree_memo.expanded(key, expand)
 
     def _process_context(
         self,
@@ -271,12 +276,17 @@ class _SafeProcessor(JsonLdProcessor):  # type: ignore[misc]
         local_ctx: Any = None,
         defined: Any = None,
     ) -> Any:
-        def expand_iri() -> Any:
-            return super(_SafeProcessor, self)._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
-
-        if not self._fast or not vocab or local_ctx is not None or defined is not None:
-            return expand_iri()
-        return context_memo.vocab_iri(active_ctx, value, base, expand_iri)
+        key = None
+        if self._fast and vocab and local_ctx is None and defined is None:
+            key = context_memo.vocab_key(active_ctx, value, base)
+        if key is None:
+            return super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        found = context_memo.known_vocab_iri(key)
+        if found is not None:
+            return found[0]
+        iri = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
+        context_memo.remember_vocab_iri(key, iri)
+        return iri
 
     def _graph_to_rdf(self, graph: Any, issuer: Any, options: dict[str, Any]) -> list[dict[str, Any]]:
         if not self._fast:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import Any, Final
 
@@ -58,8 +58,6 @@ def expanded(key: Hashable, expand: Callable[[], Any]) -> Any:
         return marshal.loads(found)
     result = expand()
     if len(table) < MAX_ENTRIES:
-        try:
+        with suppress(ValueError):  # not plain data: simply not kept
             table[key] = marshal.dumps(result, _MARSHAL_VERSION)
-        except ValueError:
-            pass  # not plain data: simply not kept
     return result

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, select, update
 from civid.core.jcs import canonicalize
 from civid.issuer.storage.common import Clock, insert_ignore
 from civid.issuer.storage.schema import audit_head, audit_log
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 GENESIS_HASH: Final = "0" * 64
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 
 from civid.issuer.audit.log import GENESIS_HASH, entry_from_row, entry_hash
 from civid.issuer.storage.schema import audit_head, audit_log
-from civid.issuer.storage.tx import read
+from civid.service.db.tx import read
 
 
 class HasEngine(Protocol):

@@ -2,7 +2,14 @@
 
 :meth:`NationalIdIssuer.issue` runs inside the caller's write transaction: the status indexes, the
 signed document and the credential row commit together, so a process killed at any point leaves
-either nothing or a recorded credential (a signed document only leaves the process after commit).
+either nothing or a recorded credential. Why this order: the indexes are part of what is signed, so
+they are allocated first; the signature is made in the transaction and exists only in this process's
+memory until commit, and the caller hands the document out (an RPC answer, a side file) only after
+:meth:`issue`'s transaction has committed, so a kill before commit rolls back the indexes and the row
+and takes the signature with it. Signing before the transaction would need the indexes committed
+first (a kill would then strand reserved indexes with no credential); with template signing
+(:mod:`civid.issuer.domain.template_signing`, well under a millisecond) the write lock is held only
+briefly anyway. tests/issuer/test_kill_issuance.py and test_kill_server.py check it with SIGKILL.
 """
 
 from __future__ import annotations

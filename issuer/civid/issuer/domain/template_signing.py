@@ -103,15 +103,16 @@ class TemplateSigner:
         values: list[str] = []
         skeleton = self._skeleton(document, values)
         shape = json.dumps(skeleton, ensure_ascii=False, separators=(",", ":"))
-        template = self._template(shape, skeleton)
+        template = self._template(shape, skeleton, len(values))
         rendered = template.render(values) if template is not None else None
         return rendered if rendered is not None else canonicalize(document)
 
-    def _skeleton(self, node: Any, values: list[str], key: str = "") -> Any:
+    def _skeleton(self, node: Any, values: list[str]) -> Any:
+        """``node`` with every string value (outside FIXED_KEYS) replaced by a placeholder."""
         if isinstance(node, Mapping):
-            return {k: v if k in FIXED_KEYS else self._skeleton(v, values, k) for k, v in node.items()}
+            return {k: v if k in FIXED_KEYS else self._skeleton(v, values) for k, v in node.items()}
         if isinstance(node, list):
-            return [self._skeleton(v, values, key) for v in node]
+            return [self._skeleton(v, values) for v in node]
         if isinstance(node, str):
             scheme = _scheme(node)
             values.append(node)
@@ -119,17 +120,17 @@ class TemplateSigner:
             return f"{scheme}:{token}" if scheme else token
         return node
 
-    def _template(self, shape: str, skeleton: Any) -> _Template | None:
+    def _template(self, shape: str, skeleton: Any, value_count: int) -> _Template | None:
         with self._lock:
             if shape in self._shapes:
                 return self._shapes[shape]
-        template = self._build(skeleton)
+        template = self._build(skeleton, value_count)
         with self._lock:
             if len(self._shapes) < MAX_SHAPES:
                 self._shapes[shape] = template
         return template
 
-    def _build(self, skeleton: Any) -> _Template | None:
+    def _build(self, skeleton: Any, value_count: int) -> _Template | None:
         try:
             lines = canonicalize_nquads_of(skeleton)
         except CividError:
@@ -139,7 +140,7 @@ class TemplateSigner:
         token = rf"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?{self._marker}(\d+)x"
         slot = re.compile(rf'"({token})"|<({token})>')
         parsed = [self._split(line, slot) for line in lines]
-        return self._checked(parsed)
+        return self._checked(parsed, value_count)
 
     def _split(self, line: str, slot: re.Pattern[str]) -> tuple[Part, ...]:
         parts: list[Part] = []
@@ -152,14 +153,13 @@ class TemplateSigner:
         parts.append(line[at:])
         return tuple(parts)
 
-    def _checked(self, parsed: list[tuple[Part, ...]]) -> _Template | None:
+    def _checked(self, parsed: list[tuple[Part, ...]], value_count: int) -> _Template | None:
         text = "".join(p for line in parsed for p in line if isinstance(p, str))
         if self._marker in text:
             return None  # a placeholder was rewritten by expansion: not a plain value position
         slots = [p for line in parsed for p in line if isinstance(p, _Slot)]
-        count = max((s.index for s in slots), default=-1) + 1
         kinds = {(s.index, s.iri) for s in slots}
-        if {i for i, _ in kinds} != set(range(count)) or len(kinds) != count:
+        if {i for i, _ in kinds} != set(range(value_count)) or len(kinds) != value_count:
             return None  # a value vanished, or one value is both a literal and an IRI
         iri_slots = frozenset(i for i, iri in kinds if iri)
         return _Template(tuple(parsed), iri_slots)

@@ -16,7 +16,7 @@ from civid.issuer.storage.migrate import current_revision, head_revision, migrat
 from civid.issuer.storage.officers import IssuerKey, Officer
 from civid.issuer.storage.status_lists import DEFAULT_SIZE, StatusListRecord, StatusPurpose
 from civid.issuer.storage.store import Store, open_store, pseudonym
-from civid.issuer.storage.tx import read, write
+from civid.service.db.tx import read, write
 
 __all__ = [
     "DEFAULT_SIZE",

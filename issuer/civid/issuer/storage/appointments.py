@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, select, update
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock, insert_ignore, new_id
 from civid.issuer.storage.schema import appointment_slots, appointments
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 
 class AppointmentState(StrEnum):

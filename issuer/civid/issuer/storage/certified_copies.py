@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, select
 
 from civid.issuer.storage.common import Clock, new_id
 from civid.issuer.storage.schema import certified_copies
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 
 class CopyKind(StrEnum):

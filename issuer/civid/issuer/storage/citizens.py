@@ -12,7 +12,7 @@ from civid.core.errors import CividError, ErrorCode
 from civid.issuer.registry.model import Address, Citizen, House, PersonName, Sex
 from civid.issuer.storage.common import Clock
 from civid.issuer.storage.schema import citizens, houses
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 _ADDRESS_COLUMNS = (
     "house_number",

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, select, update
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock
 from civid.issuer.storage.schema import credentials
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 
 class CredentialState(StrEnum):

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock, insert_ignore, upsert_add
 from civid.issuer.storage.schema import enrollment_attempts, enrollment_locks, enrollments
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 
 class EnrollmentState(StrEnum):

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock
 from civid.issuer.storage.schema import house_number_applications, house_number_photos
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 
 class ApplicationState(StrEnum):

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock, insert_ignore
 from civid.issuer.storage.schema import idempotency_keys
-from civid.issuer.storage.tx import write
+from civid.service.db.tx import write
 
 MAX_KEY_LENGTH = 128
 

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, select, update
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock
 from civid.issuer.storage.schema import issuer_keys, officers
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from sqlalchemy import (
     text,
 )
 
-from civid.issuer.storage.columns import UTCDateTime
+from civid.service.db.columns import UTCDateTime
 
 NAMING: Final = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, select, update
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock, insert_ignore, new_id
 from civid.issuer.storage.schema import status_list_allocations, status_lists
-from civid.issuer.storage.tx import joined, read
+from civid.service.db.tx import joined, read
 
 DEFAULT_SIZE: Final = 131_072  # 16 KiB: the spec's minimum for group privacy
 _RANDOM_TRIES: Final = 32

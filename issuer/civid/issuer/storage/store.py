@@ -34,7 +34,7 @@ from civid.issuer.storage.migrate import migrate
 from civid.issuer.storage.officers import IssuerKeyRepository, OfficerRepository
 from civid.issuer.storage.schema import settings
 from civid.issuer.storage.status_lists import StatusListRepository, StatusPurpose
-from civid.issuer.storage.tx import read, write
+from civid.service.db.tx import read, write
 
 if TYPE_CHECKING:
     from civid.issuer.audit.log import AuditLog

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from civid.core.datetimes import utc_now
+from civid.service.db.tx import read, write
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
-from civid.verifier.domain.storage.engine import read, write
 from civid.verifier.domain.storage.schema import idempotency_keys
 
 LIFETIME: Final = timedelta(hours=24)

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, RowMapping, delete, insert, or_, sele
 from sqlalchemy.exc import IntegrityError
 
 from civid.core.datetimes import utc_now
+from civid.service.db.tx import read, write
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.policies import Policy, PolicySet
 from civid.verifier.config.relying_parties import RP_ID, RelyingPartySpec
@@ -32,7 +33,6 @@ from civid.verifier.domain.api_keys import (
     unauthenticated,
 )
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
-from civid.verifier.domain.storage.engine import read, write
 from civid.verifier.domain.storage.schema import api_keys, relying_parties, rp_certificates
 
 MAX_GRACE: Final = timedelta(days=30)

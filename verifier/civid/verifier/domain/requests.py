@@ -17,13 +17,13 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping, insert, select, update
 
 from civid.core.datetimes import utc_now
+from civid.service.db.tx import read, write
 from civid.verifier.config.policies import PolicySet
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.evaluation import Judgement
 from civid.verifier.domain.nonces import NonceStore
 from civid.verifier.domain.release import requested_claims
 from civid.verifier.domain.relying_parties import RelyingParty, authorize
-from civid.verifier.domain.storage.engine import read, write
 from civid.verifier.domain.storage.schema import presentation_requests, presentation_results
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine, update
 
+from civid.service.db.tx import write
 from civid.verifier.domain.requests import PresentationRequest, PresentationRequestStore
-from civid.verifier.domain.storage.engine import write
 from civid.verifier.domain.storage.schema import presentation_requests
 
 

@@ -6,7 +6,6 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Final
 
 import grpc
@@ -20,8 +19,8 @@ from civid.issuer.v1 import credential_pb2 as credpb
 from civid.issuer.v1 import house_number_pb2 as hnpb
 from civid.issuer.v1 import issuer_service_pb2 as pb
 from civid.issuer.v1 import issuer_service_pb2_grpc as pb_grpc
-from civid.wallet.clients.channel import open_channel
 from civid.wallet.clients.errors import remote_error
+from civid.wallet.clients.service import ServiceClient
 
 SERVICE: Final = "the issuer"
 COMPLETE_ENROLLMENT_METHOD: Final = "/civid.issuer.v1.IssuerService/CompleteEnrollment"
@@ -40,29 +39,21 @@ class EnrollmentStart:
     attempts_left: int
 
 
-class IssuerClient:
+class IssuerClient(ServiceClient):
     """One channel to the issuer; use as ``async with IssuerClient(...) as issuer``."""
 
+    SERVICE = SERVICE
+    CALL_TIMEOUT_S = CALL_TIMEOUT_S
+
     def __init__(self, address: str, *, tls: bool = False, ca_file: Path | None = None) -> None:
-        self._channel = open_channel(address, tls=tls, ca_file=ca_file)
+        super().__init__(address, tls=tls, ca_file=ca_file)
         self._stub = pb_grpc.IssuerServiceStub(self._channel)
-
-    async def __aenter__(self) -> IssuerClient:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        await self._channel.close()
 
     async def start_enrollment(self, national_id: str, laser_code: str, holder_did: str) -> EnrollmentStart:
         request = pb.StartEnrollmentRequest(
             national_id=national_id, laser_code=laser_code, holder_did=holder_did
         )
-        answer = await self._call(self._stub.StartEnrollment, request, CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.StartEnrollment, request)
         return EnrollmentStart(
             answer.enrollment_id,
             answer.challenge,
@@ -82,19 +73,19 @@ class IssuerClient:
         return str(answer.credential.credential_json)
 
     async def did_document(self) -> dict[str, Any]:
-        answer = await self._call(self._stub.GetDidDocument, pb.GetDidDocumentRequest(), CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.GetDidDocument, pb.GetDidDocumentRequest())
         document: dict[str, Any] = json.loads(answer.did_document_json)
         return document
 
     async def status_list(self, url: str) -> dict[str, Any]:
         request = pb.GetStatusListRequest(status_list_credential=url)
-        answer = await self._call(self._stub.GetStatusList, request, CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.GetStatusList, request)
         document: dict[str, Any] = json.loads(answer.status_list_credential_json)
         return document
 
     async def issuer_did(self) -> str:
         """The issuer's DID: the audience of every HolderProof."""
-        answer = await self._call(self._stub.GetDidDocument, pb.GetDidDocumentRequest(), CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.GetDidDocument, pb.GetDidDocumentRequest())
         return str(answer.did)
 
     async def list_credentials(self, proof: holder_proof_pb2.HolderProof) -> list[str]:
@@ -104,7 +95,7 @@ class IssuerClient:
     async def list_issued(self, proof: holder_proof_pb2.HolderProof) -> list[credpb.Credential]:
         """The credentials issued to the proof's holder, with their state, newest first."""
         request = pb.ListCredentialsRequest(holder_proof=proof, page_size=500)
-        answer = await self._call(self._stub.ListCredentials, request, CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.ListCredentials, request)
         return list(answer.credentials)
 
     # --- e-services: address change and certified copies (signed params: see the protos) ---
@@ -115,30 +106,24 @@ class IssuerClient:
         request = pb.CreateAddressChangeRequest(
             holder_proof=proof, house_code=house_code, request_id=request_id
         )
-        answer = await self._call(self._stub.CreateAddressChange, request, CALL_TIMEOUT_S)
-        result: acpb.AddressChange = answer.address_change
-        return result
+        return await self._ask(self._stub.CreateAddressChange, request, "address_change", acpb.AddressChange)
 
     async def get_address_change(
         self, proof: holder_proof_pb2.HolderProof, change_id: str
     ) -> acpb.AddressChange:
         request = pb.GetAddressChangeRequest(holder_proof=proof, address_change_id=change_id)
-        answer = await self._call(self._stub.GetAddressChange, request, CALL_TIMEOUT_S)
-        result: acpb.AddressChange = answer.address_change
-        return result
+        return await self._ask(self._stub.GetAddressChange, request, "address_change", acpb.AddressChange)
 
     async def list_address_changes(self, proof: holder_proof_pb2.HolderProof) -> list[acpb.AddressChange]:
         request = pb.ListAddressChangesRequest(holder_proof=proof, page_size=500)
-        answer = await self._call(self._stub.ListAddressChanges, request, CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.ListAddressChanges, request)
         return list(answer.address_changes)
 
     async def consent_address_change(
         self, proof: holder_proof_pb2.HolderProof, change_id: str
     ) -> acpb.AddressChange:
         request = pb.ConsentAddressChangeRequest(holder_proof=proof, address_change_id=change_id)
-        answer = await self._call(self._stub.ConsentAddressChange, request, CALL_TIMEOUT_S)
-        result: acpb.AddressChange = answer.address_change
-        return result
+        return await self._ask(self._stub.ConsentAddressChange, request, "address_change", acpb.AddressChange)
 
     async def refuse_address_change(
         self, proof: holder_proof_pb2.HolderProof, change_id: str, reason: str
@@ -146,17 +131,13 @@ class IssuerClient:
         request = pb.RefuseAddressChangeRequest(
             holder_proof=proof, address_change_id=change_id, reason=reason
         )
-        answer = await self._call(self._stub.RefuseAddressChange, request, CALL_TIMEOUT_S)
-        result: acpb.AddressChange = answer.address_change
-        return result
+        return await self._ask(self._stub.RefuseAddressChange, request, "address_change", acpb.AddressChange)
 
     async def cancel_address_change(
         self, proof: holder_proof_pb2.HolderProof, change_id: str
     ) -> acpb.AddressChange:
         request = pb.CancelAddressChangeRequest(holder_proof=proof, address_change_id=change_id)
-        answer = await self._call(self._stub.CancelAddressChange, request, CALL_TIMEOUT_S)
-        result: acpb.AddressChange = answer.address_change
-        return result
+        return await self._ask(self._stub.CancelAddressChange, request, "address_change", acpb.AddressChange)
 
     async def create_certified_copy(
         self, proof: holder_proof_pb2.HolderProof, record_type: int, request_id: str
@@ -166,9 +147,7 @@ class IssuerClient:
             record_type=record_type,  # type: ignore[arg-type]
             request_id=request_id,
         )
-        answer = await self._call(self._stub.CreateCertifiedCopy, request, CALL_TIMEOUT_S)
-        result: ccpb.CertifiedCopy = answer.certified_copy
-        return result
+        return await self._ask(self._stub.CreateCertifiedCopy, request, "certified_copy", ccpb.CertifiedCopy)
 
     # --- e-services: house numbers and appointments (signed params: see the protos) ---
 
@@ -189,36 +168,36 @@ class IssuerClient:
             photos=list(photos),
             request_id=request_id,
         )
-        answer = await self._call(self._stub.CreateHouseNumberApplication, request, CALL_TIMEOUT_S)
-        result: hnpb.HouseNumberApplication = answer.application
-        return result
+        return await self._ask(
+            self._stub.CreateHouseNumberApplication, request, "application", hnpb.HouseNumberApplication
+        )
 
     async def get_house_number_application(
         self, proof: holder_proof_pb2.HolderProof, application_id: str
     ) -> hnpb.HouseNumberApplication:
         request = pb.GetHouseNumberApplicationRequest(holder_proof=proof, application_id=application_id)
-        answer = await self._call(self._stub.GetHouseNumberApplication, request, CALL_TIMEOUT_S)
-        result: hnpb.HouseNumberApplication = answer.application
-        return result
+        return await self._ask(
+            self._stub.GetHouseNumberApplication, request, "application", hnpb.HouseNumberApplication
+        )
 
     async def list_house_number_applications(
         self, proof: holder_proof_pb2.HolderProof
     ) -> list[hnpb.HouseNumberApplication]:
         request = pb.ListHouseNumberApplicationsRequest(holder_proof=proof, page_size=500)
-        answer = await self._call(self._stub.ListHouseNumberApplications, request, CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.ListHouseNumberApplications, request)
         return list(answer.applications)
 
     async def cancel_house_number_application(
         self, proof: holder_proof_pb2.HolderProof, application_id: str
     ) -> hnpb.HouseNumberApplication:
         request = pb.CancelHouseNumberApplicationRequest(holder_proof=proof, application_id=application_id)
-        answer = await self._call(self._stub.CancelHouseNumberApplication, request, CALL_TIMEOUT_S)
-        result: hnpb.HouseNumberApplication = answer.application
-        return result
+        return await self._ask(
+            self._stub.CancelHouseNumberApplication, request, "application", hnpb.HouseNumberApplication
+        )
 
     async def list_district_offices(self, province: str = "") -> list[appb.DistrictOffice]:
         request = pb.ListDistrictOfficesRequest(province=province, page_size=500)
-        answer = await self._call(self._stub.ListDistrictOffices, request, CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.ListDistrictOffices, request)
         return list(answer.offices)
 
     async def list_appointment_slots(
@@ -231,29 +210,25 @@ class IssuerClient:
             only_available=only_available,
             page_size=500,
         )
-        answer = await self._call(self._stub.ListAppointmentSlots, request, CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.ListAppointmentSlots, request)
         return list(answer.slots)
 
     async def book_appointment(
         self, proof: holder_proof_pb2.HolderProof, slot_id: str, request_id: str
     ) -> appb.Appointment:
         request = pb.BookAppointmentRequest(holder_proof=proof, slot_id=slot_id, request_id=request_id)
-        answer = await self._call(self._stub.BookAppointment, request, CALL_TIMEOUT_S)
-        result: appb.Appointment = answer.appointment
-        return result
+        return await self._ask(self._stub.BookAppointment, request, "appointment", appb.Appointment)
 
     async def list_appointments(self, proof: holder_proof_pb2.HolderProof) -> list[appb.Appointment]:
         request = pb.ListAppointmentsRequest(holder_proof=proof, page_size=500)
-        answer = await self._call(self._stub.ListAppointments, request, CALL_TIMEOUT_S)
+        answer = await self._call(self._stub.ListAppointments, request)
         return list(answer.appointments)
 
     async def cancel_appointment(
         self, proof: holder_proof_pb2.HolderProof, appointment_id: str
     ) -> appb.Appointment:
         request = pb.CancelAppointmentRequest(holder_proof=proof, appointment_id=appointment_id)
-        answer = await self._call(self._stub.CancelAppointment, request, CALL_TIMEOUT_S)
-        result: appb.Appointment = answer.appointment
-        return result
+        return await self._ask(self._stub.CancelAppointment, request, "appointment", appb.Appointment)
 
     async def watch_citizen_requests(
         self, proof: holder_proof_pb2.HolderProof
@@ -267,9 +242,3 @@ class IssuerClient:
             raise remote_error(exc, SERVICE) from exc
         finally:
             stream.cancel()
-
-    async def _call(self, method: Any, request: Any, timeout: float) -> Any:
-        try:
-            return await method(request, timeout=timeout)
-        except grpc.RpcError as exc:
-            raise remote_error(exc, SERVICE) from exc

@@ -24,20 +24,11 @@ from civid.wallet.domain.models import (
     WalletSettings,
 )
 from civid.wallet.domain.state import StateFormatError, WalletState, decode_state, encode_state
-from civid.wallet.store import (
-    BACKUP_KDF,
-    STORE_KDF,
-    BackupCorrupted,
-    EncryptedStore,
-    KdfParams,
-    LockoutPolicy,
-    PinStatus,
-    StoreCorrupted,
-    pin_status,
-    read_backup,
-    write_backup,
-)
-from civid.wallet.store.attempts import DEFAULT_POLICY, Clock, utc_now
+from civid.wallet.store.attempts import DEFAULT_POLICY, Clock, LockoutPolicy, PinStatus, utc_now
+from civid.wallet.store.backup import read_backup, write_backup
+from civid.wallet.store.errors import BackupCorrupted, StoreCorrupted
+from civid.wallet.store.kdf import BACKUP_KDF, STORE_KDF, KdfParams
+from civid.wallet.store.store import EncryptedStore, pin_status
 
 
 class Wallet:

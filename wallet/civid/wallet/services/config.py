@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from civid.wallet.store import BACKUP_KDF, FAST_KDF, STORE_KDF, KdfParams
+if TYPE_CHECKING:
+    from civid.wallet.store.kdf import KdfParams
 
 STORE_DIR_ENV: Final = "CIVID_WALLET_DIR"
 PIN_ENV: Final = "CIVID_WALLET_PIN"
@@ -21,10 +22,14 @@ def insecure_fast_kdf() -> bool:
 
 def store_kdf() -> KdfParams:
     """The Argon2id profile for new stores (the fast one only under the test-only variable)."""
+    from civid.wallet.store.kdf import FAST_KDF, STORE_KDF  # libsodium: not needed to start the app
+
     return FAST_KDF if insecure_fast_kdf() else STORE_KDF
 
 
 def backup_kdf() -> KdfParams:
+    from civid.wallet.store.kdf import BACKUP_KDF, FAST_KDF
+
     return FAST_KDF if insecure_fast_kdf() else BACKUP_KDF
 
 

@@ -20,35 +20,13 @@ from google.protobuf.json_format import MessageToDict
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.v1 import address_change_pb2 as acpb
 from civid.issuer.v1 import certified_copy_pb2 as ccpb
-from civid.wallet.clients.holder_proof import holder_proof
-from civid.wallet.clients.issuer import IssuerClient
 from civid.wallet.domain import HeldCredential, Wallet
+from civid.wallet.services.issuer_session import IssuerSession
 
-METHOD: Final = "/civid.issuer.v1.IssuerService/"
 RECORD_TYPES: Final = {
     "household": ccpb.CERTIFIED_RECORD_TYPE_HOUSEHOLD_EXTRACT,
     "birth": ccpb.CERTIFIED_RECORD_TYPE_BIRTH_RECORD,
 }
-
-
-class IssuerSession:
-    """An open issuer connection that signs each call with the wallet's holder key."""
-
-    def __init__(self, wallet: Wallet) -> None:
-        settings = wallet.settings()
-        self.wallet = wallet
-        self.client = IssuerClient(settings.issuer_address, tls=settings.tls, ca_file=settings.ca_file)
-        self._audience = ""
-
-    async def __aenter__(self) -> IssuerSession:
-        self._audience = await self.client.issuer_did()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.client.close()
-
-    def proof(self, rpc: str, params: Mapping[str, str]) -> Any:
-        return holder_proof(self.wallet, audience=self._audience, method=METHOD + rpc, params=params)
 
 
 def address_change_json(change: acpb.AddressChange) -> dict[str, Any]:
@@ -102,12 +80,7 @@ async def collect_moved_card(wallet: Wallet, change_id: str) -> HeldCredential:
         if change.state != acpb.ADDRESS_CHANGE_STATE_COMPLETED or not change.new_credential_id:
             state = acpb.AddressChangeState.Name(change.state)
             raise CividError(ErrorCode.INVALID_STATE, f"the move is {state}, not completed")
-        issued = await s.client.list_credentials(s.proof("ListCredentials", {}))
-    for text in issued:
-        document = json.loads(text)
-        if document.get("id") == change.new_credential_id:
-            return wallet.add_credential(document)
-    raise CividError(ErrorCode.NOT_FOUND, f"the issuer lists no credential {change.new_credential_id}")
+        return await s.hold_issued(change.new_credential_id)
 
 
 async def watch_requests(wallet: Wallet) -> AsyncIterator[dict[str, Any]]:

@@ -2,7 +2,7 @@
 house's HouseRegistrationCredential is held in the wallet) and appointments at district offices (the
 signed ticket is held in the wallet).
 
-Calls about the holder carry a fresh HolderProof (see ``eservices_a.IssuerSession``); offices and
+Calls about the holder carry a fresh HolderProof (see :mod:`.issuer_session`); offices and
 slots are public. Results are JSON-ready dictionaries for the headless commands and the TUI.
 """
 
@@ -22,9 +22,8 @@ from civid.core.errors import CividError, ErrorCode
 from civid.issuer.v1 import appointment_pb2 as appb
 from civid.issuer.v1 import citizen_request_pb2 as crpb
 from civid.issuer.v1 import house_number_pb2 as hnpb
-from civid.wallet.clients.issuer import IssuerClient
 from civid.wallet.domain import HeldCredential, Wallet
-from civid.wallet.services.eservices_a import IssuerSession
+from civid.wallet.services.issuer_session import IssuerSession, public_client
 
 MAX_PHOTOS: Final = 5
 MAX_PHOTO_BYTES: Final = 5 * 1024 * 1024
@@ -148,12 +147,7 @@ async def collect_house_credential(wallet: Wallet, application_id: str) -> HeldC
         if application.state != hnpb.HOUSE_NUMBER_APPLICATION_STATE_APPROVED:
             state = hnpb.HouseNumberApplicationState.Name(application.state)
             raise CividError(ErrorCode.INVALID_STATE, f"the application is {state}, not approved")
-        issued = await s.client.list_credentials(s.proof("ListCredentials", {}))
-    for text in issued:
-        document = json.loads(text)
-        if document.get("id") == application.credential_id:
-            return wallet.add_credential(document)
-    raise CividError(ErrorCode.NOT_FOUND, f"the issuer lists no credential {application.credential_id}")
+        return await s.hold_issued(application.credential_id)
 
 
 # --- appointments --------------------------------------------------------------------------
@@ -169,21 +163,16 @@ def purpose_of(service: str) -> int:
     return appb.AppointmentPurpose.Value(PURPOSE_PREFIX + name)
 
 
-def _public_client(wallet: Wallet) -> IssuerClient:
-    settings = wallet.settings()
-    return IssuerClient(settings.issuer_address, tls=settings.tls, ca_file=settings.ca_file)
-
-
 async def list_offices(wallet: Wallet, province: str = "") -> list[dict[str, Any]]:
     """The district offices that take appointments."""
-    async with _public_client(wallet) as client:
+    async with public_client(wallet) as client:
         return [message_json(o) for o in await client.list_district_offices(province)]
 
 
 async def list_slots(wallet: Wallet, office_id: str, service: str) -> list[dict[str, Any]]:
     """The office's free slots for ``service`` in the next 14 days, earliest first."""
     purpose = purpose_of(service)
-    async with _public_client(wallet) as client:
+    async with public_client(wallet) as client:
         slots = await client.list_appointment_slots(office_id, purpose)
     return [{**message_json(s), "available": s.available} for s in slots]
 

@@ -7,7 +7,7 @@ import json
 
 from civid.common.v1 import credential_status_pb2 as statuspb
 from civid.wallet.domain import HeldCredential, Wallet
-from civid.wallet.services.eservices_a import IssuerSession
+from civid.wallet.services.issuer_session import IssuerSession
 
 
 async def receive_credentials(wallet: Wallet) -> list[HeldCredential]:

@@ -18,16 +18,11 @@ from civid.wallet.store.attempts import DEFAULT_POLICY, AttemptsFile, Clock, Loc
 from civid.wallet.store.container import Container, ContainerDamaged, parse_container, seal_container
 from civid.wallet.store.errors import InvalidPin, PinRetryTooSoon, StoreCorrupted, StoreLocked, WrongPin
 from civid.wallet.store.kdf import STORE_KDF, KdfParams
+from civid.wallet.store.layout import ATTEMPTS_FILE_NAME, store_exists, store_file
 from civid.wallet.store.lock import directory_lock
 from civid.wallet.store.pin import PIN_LENGTH, validate_pin
 
-STORE_FILE_NAME: Final = "wallet.civid"
-ATTEMPTS_FILE_NAME: Final = "pin-attempts.json"
 STORE_MAGIC: Final = b"CIVIDWLT"
-
-
-def store_file(directory: Path) -> Path:
-    return directory / STORE_FILE_NAME
 
 
 def attempts_file(directory: Path, policy: LockoutPolicy) -> AttemptsFile:
@@ -45,7 +40,7 @@ class EncryptedStore:
 
     @staticmethod
     def exists(directory: Path) -> bool:
-        return store_file(directory).is_file()
+        return store_exists(directory)
 
     @classmethod
     def create(

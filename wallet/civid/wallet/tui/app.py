@@ -1,16 +1,23 @@
-"""The wallet App: shows the PIN screen, then the home screen; everything else lives in screens/."""
+"""The wallet App: shows the PIN screen, then the home screen; everything else lives in screens/.
+
+Only Textual and the PIN screen are imported to start: the domain, the store's cryptography and the
+gRPC clients load when the PIN is entered or a screen needs them (bench/bench_wallet_start.py).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
 
-from civid.wallet.domain import Wallet
+from civid.wallet.store.layout import store_exists
 from civid.wallet.tui.messages import CredentialsChanged, WalletUnlocked
 from civid.wallet.tui.screens.pin import PinScreen
+
+if TYPE_CHECKING:
+    from civid.wallet.domain import Wallet
 
 
 class WalletApp(App[None]):
@@ -24,7 +31,7 @@ class WalletApp(App[None]):
         self.wallet: Wallet | None = None
 
     def on_mount(self) -> None:
-        self.push_screen(PinScreen(self.store_dir, first_run=not Wallet.exists(self.store_dir)))
+        self.push_screen(PinScreen(self.store_dir, first_run=not store_exists(self.store_dir)))
 
     def on_wallet_unlocked(self, message: WalletUnlocked) -> None:
         from civid.wallet.tui.screens.home import HomeScreen

@@ -37,6 +37,22 @@ _LABELS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
         "state.revoked": ("ถูกเพิกถอน", "revoked"),
         "state.expired": ("หมดอายุ", "expired"),
         "state.unknown": ("ไม่ทราบ", "unknown"),
+        "requests.connecting": ("กำลังเชื่อมต่อผู้ออกบัตร…", "Connecting to the issuer…"),
+        "requests.reconnecting": ("กำลังเชื่อมต่อใหม่…", "Reconnecting…"),
+        "requests.disconnected": ("ขาดการเชื่อมต่อ: {reason}", "Disconnected: {reason}"),
+        "requests.stopped": ("หยุดติดตามคำขอแล้ว", "Stopped following the requests"),
+        "requests.count": (
+            "คำขอ {count} รายการ การเปลี่ยนแปลงจะแสดงทันที",
+            "{count} request(s); changes appear as they happen",
+        ),
+        "requests.changed": ("คำขอเปลี่ยนสถานะ", "Request changed"),
+        "requests.kind": ("ประเภท", "Kind"),
+        "requests.state": ("สถานะ", "State"),
+        "requests.details": ("รายละเอียด", "Details"),
+        "requests.event": ("เหตุการณ์ล่าสุด", "Last event"),
+        "requests.kind.address_change": ("ย้ายที่อยู่", "address change"),
+        "requests.kind.house_number_application": ("ขอเลขที่บ้าน", "house number application"),
+        "requests.kind.appointment": ("นัดหมาย", "appointment"),
     }
 )
 

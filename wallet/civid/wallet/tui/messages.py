@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from civid.wallet.domain import Wallet
+if TYPE_CHECKING:
+    from civid.wallet.domain import Wallet
 
 
 class WalletUnlocked(Message):

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
-    Dialect,
     ForeignKey,
     Index,
     LargeBinary,
@@ -18,7 +15,8 @@ from sqlalchemy import (
     String,
     Table,
 )
-from sqlalchemy.types import TypeDecorator
+
+from civid.service.db.columns import UTCDateTime
 
 NAMING: Final = {
     "ix": "ix_%(column_0_label)s",
@@ -28,26 +26,6 @@ NAMING: Final = {
     "pk": "pk_%(table_name)s",
 }
 metadata = MetaData(naming_convention=NAMING)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in and out on SQLite and PostgreSQL; naive ones are refused."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware datetime (UTC)")
-        utc = value.astimezone(UTC)
-        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if not isinstance(value, datetime):
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 relying_parties = Table(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.binding import BindingType
 from textual.screen import Screen
 
 from civid.core.errors import CividError
-from civid.wallet.domain import Language, Wallet
+
+if TYPE_CHECKING:
+    from civid.wallet.domain import Language, Wallet
 
 
 def report(screen: Screen[Any], error: BaseException) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header
 
@@ -20,4 +21,5 @@ class HistoryScreen(WalletScreen):
         table.add_columns("When", "Who", "Outcome", "Claims")
         for d in self.wallet.history():
             when = d.at.astimezone(THAILAND).strftime("%Y-%m-%d %H:%M")
-            table.add_row(when, d.relying_party_name, d.outcome.value, ", ".join(d.claims))
+            # Text, not str: the relying party's name comes from the verifier and is never markup
+            table.add_row(when, Text(d.relying_party_name), d.outcome.value, Text(", ".join(d.claims)))

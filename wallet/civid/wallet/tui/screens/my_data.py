@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.syntax import Syntax
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -39,6 +40,7 @@ class MyDataScreen(WalletScreen):
         table.add_columns("Credential", "Claim", "Value")
         for held in self.wallet.credentials():
             for line in flatten_claims(held.subject, self.language):
+                # Text, not str: a value such as "did:key:…" is data, never markup or an emoji code
                 table.add_row(held.primary_type, line.label, line.value)
         self.query_one("#raw").display = False
         self.query_one("#export-path").display = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,10 +13,19 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, LoadingIndicator
 
-from civid.wallet.domain import Wallet
-from civid.wallet.services.lifecycle import init_wallet, open_wallet
 from civid.wallet.tui.messages import WalletUnlocked
 from civid.wallet.tui.screens.base import report
+
+if TYPE_CHECKING:
+    from civid.wallet.domain import Wallet
+
+
+def unlock(store_dir: Path, pin: str, *, first_run: bool) -> Wallet:
+    """Create (first run) or open the wallet. Run off the event loop: Argon2id is slow on purpose,
+    and the domain and libsodium are first imported here, after the first screen is drawn."""
+    from civid.wallet.services.lifecycle import init_wallet, open_wallet
+
+    return init_wallet(store_dir, pin) if first_run else open_wallet(store_dir, pin)
 
 
 class PinScreen(Screen[None]):
@@ -54,7 +63,7 @@ class PinScreen(Screen[None]):
         if self.first_run:
             self.query_one("#pin-again", Input).focus()
         else:
-            self._open(self.query_one("#pin", Input).value)
+            self._unlock(self.query_one("#pin", Input).value)
 
     @on(Input.Submitted, "#pin-again")
     def _pin_confirmed(self) -> None:
@@ -64,20 +73,13 @@ class PinScreen(Screen[None]):
             first.value = again.value = ""
             first.focus()
             return
-        self._create(first.value)
+        self._unlock(first.value)
 
     @work(exclusive=True)
-    async def _create(self, pin: str) -> None:
-        await self._busy(init_wallet, self.store_dir, pin)
-
-    @work(exclusive=True)
-    async def _open(self, pin: str) -> None:
-        await self._busy(open_wallet, self.store_dir, pin)
-
-    async def _busy(self, action: object, *args: object) -> None:
+    async def _unlock(self, pin: str) -> None:
         self.query_one("#pin-busy").display = True
         try:
-            wallet: Wallet = await asyncio.to_thread(action, *args)  # type: ignore[arg-type]
+            wallet = await asyncio.to_thread(unlock, self.store_dir, pin, first_run=self.first_run)
         except Exception as exc:
             report(self, exc)
             self.query_one("#pin", Input).value = ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar, Final
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -13,10 +14,12 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from civid.core.errors import CividError
 from civid.wallet.services.eservices_b import RequestLine, watch_request_lines
+from civid.wallet.tui.i18n import t
 from civid.wallet.tui.screens.base import WalletScreen
 
 RETRY_SECONDS: Final = 5.0
-COLUMNS: Final = ("Kind", "State", "Details", "Last event")
+COLUMNS: Final = ("kind", "state", "details", "event")
+"""Column keys; their labels are ``requests.<key>`` in :mod:`civid.wallet.tui.i18n`."""
 
 
 class RequestsScreen(WalletScreen):
@@ -24,14 +27,14 @@ class RequestsScreen(WalletScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label("Connecting to the issuer…", id="requests-status")
+        yield Label(self.label("requests.connecting"), id="requests-status")
         yield DataTable(id="requests", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#requests", DataTable)
-        for name in COLUMNS:
-            table.add_column(name, key=name)
+        for key in COLUMNS:
+            table.add_column(self.label(f"requests.{key}"), key=key)
         self.follow()
 
     @work(exclusive=True)
@@ -41,12 +44,12 @@ class RequestsScreen(WalletScreen):
             try:
                 async for line in watch_request_lines(self.wallet):
                     self.show(line)
-                self.status("Reconnecting…")
+                self.status(self.label("requests.reconnecting"))
             except CividError as exc:
-                self.status(f"Disconnected: {exc.message}")
+                self.status(self.label("requests.disconnected").format(reason=exc.message))
                 await asyncio.sleep(RETRY_SECONDS)
             except Exception as exc:
-                self.status("Stopped following the requests")
+                self.status(self.label("requests.stopped"))
                 self.report(exc)
                 return
 
@@ -54,16 +57,21 @@ class RequestsScreen(WalletScreen):
         """Add or update one request's row; ``None`` marks the end of the snapshot."""
         table = self.query_one("#requests", DataTable)
         if line is None:
-            self.status(f"{table.row_count} request(s); changes appear as they happen")
+            self.status(self.label("requests.count").format(count=table.row_count))
             return
-        cells = (line.kind.replace("_", " "), line.state, line.summary, line.event)
+        # Text, not str: a summary (an address, a village name) is data, never markup
+        cells = (self.label(f"requests.kind.{line.kind}"), line.state, Text(line.summary), line.event)
         if line.key in table.rows:
             for column, value in zip(COLUMNS, cells, strict=True):
                 table.update_cell(line.key, column, value)
         else:
             table.add_row(*cells, key=line.key)
         if line.event in ("CREATED", "UPDATED"):
-            self.notify(f"{cells[0]}: {line.state}", title="Request changed")
+            self.notify(f"{cells[0]}: {line.state}", title=self.label("requests.changed"))
+
+    def label(self, key: str) -> str:
+        """The label ``key`` in the wallet's language."""
+        return t(key, self.language)
 
     def status(self, text: str) -> None:
         self.query_one("#requests-status", Label).update(text)
@@ -71,4 +79,4 @@ class RequestsScreen(WalletScreen):
     def row_states(self) -> dict[str, str]:
         """Each shown request's state by its key (for tests and screen readers)."""
         table = self.query_one("#requests", DataTable)
-        return {str(key.value): str(table.get_cell(key, "State")) for key in table.rows}
+        return {str(key.value): str(table.get_cell(key, "state")) for key in table.rows}
