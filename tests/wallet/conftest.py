@@ -84,6 +84,12 @@ def signed_national_id(holder_did: str) -> dict[str, Any]:
 
 
 @pytest.fixture
+def pin_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headless commands read the PIN of the fixtures' wallets from the environment."""
+    monkeypatch.setenv(PIN_ENV, PIN)
+
+
+@pytest.fixture
 def store_dir(tmp_path: Path) -> Path:
     return tmp_path / "wallet"
 

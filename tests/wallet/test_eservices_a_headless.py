@@ -46,11 +46,6 @@ async def civid(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, An
     return code, json.loads(out) if out.strip() else None
 
 
-@pytest.fixture
-def pin_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIVID_WALLET_PIN", PIN)
-
-
 async def test_two_wallets_move_house_and_the_applicant_holds_the_reissued_card(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, registry_issuer: RunningIssuer, pin_env: None
 ) -> None:

@@ -39,11 +39,6 @@ APPLY = (
 
 
 @pytest.fixture
-def pin_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIVID_WALLET_PIN", PIN)
-
-
-@pytest.fixture
 async def store(tmp_path: Path, issuer: RunningIssuer, pin_env: None) -> Path:
     """A wallet holding OBAMA's card, issued by ``issuer``."""
     await enrolled_wallet(tmp_path / "wallet", issuer, OBAMA)

@@ -20,9 +20,14 @@ def civid(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any, str
     return code, json.loads(out) if out.strip() else None, err
 
 
-@pytest.fixture
-def pin_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIVID_WALLET_PIN", PIN)
+def _enrol_args(store_dir: Path, tmp_path: Path, national_id: str) -> list[str]:
+    """`enrol` against an address where nothing listens, with a tiny JPEG as the selfie."""
+    selfie = tmp_path / "me.jpg"
+    selfie.write_bytes(b"\xff\xd8\xff")
+    return [
+        *("--store", str(store_dir), "enrol", "--issuer", "127.0.0.1:1"),
+        *("--national-id", national_id, "--laser-code", "JT0-1234567-89", "--selfie", str(selfie)),
+    ]
 
 
 def test_init_creates_a_store_and_prints_the_holder_did(
@@ -137,22 +142,7 @@ def test_enrol_with_a_bad_check_digit_is_refused_before_contacting_the_issuer(
     tmp_path: Path,
     pin_env: None,
 ) -> None:
-    selfie = tmp_path / "me.jpg"
-    selfie.write_bytes(b"\xff\xd8\xff")
-    code, _, err = civid(
-        capsys,
-        "--store",
-        str(store_dir),
-        "enrol",
-        "--issuer",
-        "127.0.0.1:1",
-        "--national-id",
-        "1-1017-00203-45-1",
-        "--laser-code",
-        "JT0-1234567-89",
-        "--selfie",
-        str(selfie),
-    )
+    code, _, err = civid(capsys, *_enrol_args(store_dir, tmp_path, "1-1017-00203-45-1"))
     assert code == 1 and json.loads(err)["error"]["code"] == "INVALID_NATIONAL_ID"
 
 
@@ -164,21 +154,6 @@ def test_an_unreachable_issuer_gives_a_person_level_message(
     tmp_path: Path,
     pin_env: None,
 ) -> None:
-    selfie = tmp_path / "me.jpg"
-    selfie.write_bytes(b"\xff\xd8\xff")
-    code, _, err = civid(
-        capsys,
-        "--store",
-        str(store_dir),
-        "enrol",
-        "--issuer",
-        "127.0.0.1:1",
-        "--national-id",
-        "1-1017-00203-45-0",
-        "--laser-code",
-        "JT0-1234567-89",
-        "--selfie",
-        str(selfie),
-    )
+    code, _, err = civid(capsys, *_enrol_args(store_dir, tmp_path, "1-1017-00203-45-0"))
     error = json.loads(err.splitlines()[-1])["error"]
     assert code == 1 and error["code"] == "SERVICE_UNAVAILABLE" and "Settings" in error["message"]

@@ -20,11 +20,6 @@ from tests.wallet.eservices_b_fixtures import PIN, civid, enrolled_wallet
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def pin_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CIVID_WALLET_PIN", PIN)
-
-
 async def test_a_new_wallet_receives_the_card_the_officer_rebound_to_it(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, issuer: RunningIssuer, pin_env: None
 ) -> None:

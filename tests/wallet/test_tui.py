@@ -101,6 +101,15 @@ async def test_a_wrong_pin_keeps_the_wallet_locked_and_says_how_many_attempts_ar
         assert app.wallet is None
 
 
+async def test_escape_on_the_home_screen_stays_home(wallet_with_card: Wallet, store_dir: Path) -> None:
+    app = WalletApp(store_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await _unlock(app, pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
 async def test_the_card_shows_names_id_number_and_buddhist_era_dates(
     wallet_with_card: Wallet, store_dir: Path
 ) -> None:
@@ -139,8 +148,9 @@ async def test_my_data_shows_values_as_written_not_as_markup(
         await _unlock(app, pilot)
         await pilot.press("d")
         await pilot.pause()
-        values = _column(app.screen.query_one("#claims", DataTable), 2)
-        assert wallet_with_card.holder_did in values  # "did:key:…", not "did🔑…"
+        table = app.screen.query_one("#claims", DataTable)
+        shown = "\n".join(table.render_line(y).text for y in range(table.size.height))
+        assert "did:key:z6Mk" in shown and "🔑" not in shown  # the holder's DID, not an emoji code
 
 
 async def test_my_data_exports_the_credential_file(

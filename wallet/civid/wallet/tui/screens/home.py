@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Label, Static
 
@@ -31,6 +31,7 @@ class HomeScreen(WalletScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *((key, f"open('{name}')", label.split(" · ")[-1]) for key, name, label in MENU),
         ("q", "app.quit", "Quit"),
+        Binding("escape", "stay", show=False),  # home is the bottom screen: nothing to go back to
     ]
 
     def compose(self) -> ComposeResult:
@@ -60,6 +61,9 @@ class HomeScreen(WalletScreen):
         holder.update(f"{subject.get('givenNameTh', '')} {subject.get('familyNameTh', '')}".strip())
         badge.display = True
         badge.show(held.status, self.language)
+
+    def action_stay(self) -> None:
+        """Escape on the home screen does nothing (popping it would leave a blank screen)."""
 
     def action_open(self, name: str) -> None:
         from civid.wallet.tui.screens import registry

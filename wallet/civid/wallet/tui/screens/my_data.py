@@ -41,7 +41,7 @@ class MyDataScreen(WalletScreen):
         for held in self.wallet.credentials():
             for line in flatten_claims(held.subject, self.language):
                 # Text, not str: a value such as "did:key:…" is data, never markup or an emoji code
-                table.add_row(held.primary_type, line.label, line.value)
+                table.add_row(held.primary_type, line.label, Text(line.value))
         self.query_one("#raw").display = False
         self.query_one("#export-path").display = False
 
