@@ -1,3 +1,5 @@
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -67,3 +69,25 @@ def test_index_outside_the_list_is_refused(store: Store) -> None:
     with pytest.raises(CividError) as err:
         store.status_lists.set_bit(created.id, 8, True)
     assert err.value.code is ErrorCode.STATUS_INDEX_OUT_OF_RANGE
+
+
+def test_issuers_that_find_no_list_at_the_same_moment_create_only_one(store: Store) -> None:
+    """Each transaction looks for a list with room and creates one when there is none; with creation
+    serialized, the second one waits and then finds the first one's list."""
+    barrier = threading.Barrier(4)
+
+    def first_allocation() -> str:
+        barrier.wait()
+        with store.write() as conn:
+            store.status_lists.serialize_creation(StatusPurpose.REVOCATION, conn)
+            found = store.status_lists.list_with_room(StatusPurpose.REVOCATION, conn)
+            list_id = found or store.status_lists.create(StatusPurpose.REVOCATION, conn=conn).id
+            store.status_lists.allocate(list_id, conn)
+            time.sleep(0.05)  # hold the transaction open while the others arrive
+            return list_id
+
+    with ThreadPoolExecutor(4) as pool:
+        list_ids = list(pool.map(lambda _: first_allocation(), range(4)))
+
+    assert len(set(list_ids)) == 1
+    assert store.status_lists.list_ids(StatusPurpose.REVOCATION) == [list_ids[0]]

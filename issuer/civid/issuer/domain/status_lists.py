@@ -58,6 +58,7 @@ class StatusLists:
         """A random free index of a list with room (a new list when all are full) and its entry."""
         list_id, index = self._allocate_in_known_list(purpose, conn)
         if index is None:
+            self._store.status_lists.serialize_creation(purpose, conn)
             found = self._store.status_lists.list_with_room(purpose, conn)
             list_id = found if found is not None else self._store.status_lists.create(purpose, conn=conn).id
             index = self._store.status_lists.allocate(list_id, conn)

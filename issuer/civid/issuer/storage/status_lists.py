@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, select, text, update
 
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock, insert_ignore, new_id
@@ -57,6 +57,13 @@ def _etag(list_id: str, version: int, bits: bytes) -> str:
     return digest[:32]
 
 
+# Advisory lock keys (any 64-bit numbers that no other part of civid uses).
+_CREATION_LOCKS: Final = {
+    StatusPurpose.REVOCATION: 0x6369_7669_6400_0001,
+    StatusPurpose.SUSPENSION: 0x6369_7669_6400_0002,
+}
+
+
 class StatusListRepository:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self._engine = engine
@@ -84,6 +91,17 @@ class StatusListRepository:
         with joined(self._engine, conn) as c:
             c.execute(status_lists.insert().values(**values))
         return _record(values)
+
+    def serialize_creation(self, purpose: StatusPurpose, conn: Connection) -> None:
+        """Hold, until ``conn`` commits, the right to create a list of ``purpose``.
+
+        Two issuers finding every list full at the same moment must not both create one (each would
+        number its new list the same in its URL). PostgreSQL takes a transaction-scoped advisory lock;
+        SQLite needs none, its write transactions already run one at a time (BEGIN IMMEDIATE).
+        """
+        if conn.dialect.name == "postgresql":
+            key = _CREATION_LOCKS[purpose]
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     def get(self, list_id: str, conn: Connection | None = None) -> StatusListRecord | None:
         query = select(status_lists).where(status_lists.c.id == list_id)
