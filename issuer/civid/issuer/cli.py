@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import logging
 import secrets
+import ssl
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("--name", required=True)
     add.add_argument("--id", dest="officer_id", help="officer id (default: generated)")
     add.add_argument("--public-key", help="the officer's Ed25519 public key, Multikey (z6Mk...)")
+    add.add_argument(
+        "--certificate", type=Path, help="the officer's client certificate (PEM or DER): admits mTLS calls"
+    )
     audit = sub.add_parser("audit", help="the hash-chained audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     _storage_options(audit_sub.add_parser("verify", help="check the audit log's hash chain"))
@@ -76,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
         if command == "keys":
             return _rotate(config)
         if command == "officer":
-            return _officer_add(config, args.name, args.officer_id, args.public_key)
+            fingerprint = _certificate_sha256(args.certificate) if args.certificate else None
+            return _officer_add(config, args.name, args.officer_id, args.public_key, fingerprint)
         return _audit_verify(config)
     except CividError as exc:
         print(f"error: {exc.code.value}: {exc.message}", file=sys.stderr)
@@ -121,7 +127,21 @@ def _rotate(config: Any) -> int:
     return 0
 
 
-def _officer_add(config: Any, name: str, officer_id: str | None, public_key: str | None) -> int:
+def _certificate_sha256(path: Path) -> str:
+    """Hex SHA-256 of a certificate's DER bytes, as the server fingerprints an mTLS client."""
+    data = path.read_bytes()
+    if data.lstrip().startswith(b"-----BEGIN"):
+        data = ssl.PEM_cert_to_DER_cert(data.decode("ascii"))
+    return hashlib.sha256(data).hexdigest()
+
+
+def _officer_add(
+    config: Any,
+    name: str,
+    officer_id: str | None,
+    public_key: str | None,
+    certificate_sha256: str | None = None,
+) -> int:
     from civid.core.crypto.keys import Ed25519KeyPair, Ed25519PublicKey
     from civid.issuer.storage import open_store
 
@@ -134,13 +154,15 @@ def _officer_add(config: Any, name: str, officer_id: str | None, public_key: str
     store = open_store(config.storage_target)
     try:
         with store.write() as conn:
-            store.officers.add(officer_id, name, public_key, conn)
+            store.officers.add(officer_id, name, public_key, conn, certificate_sha256=certificate_sha256)
             store.audit.append(
                 "admin:cli", "officer.add", f"officer:{officer_id}", "officer registered", {}, conn
             )
     finally:
         store.close()
     print(f"officer {officer_id} registered with key {public_key}")
+    if certificate_sha256:
+        print(f"client certificate sha256: {certificate_sha256}")
     if seed_hex:
         print(f"private key seed (hex), shown once: {seed_hex}")
     return 0
