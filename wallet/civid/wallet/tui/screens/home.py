@@ -27,9 +27,16 @@ MENU = (
 )
 
 
+FOOTER_KEYS = frozenset({"c", "e", "d", "p"})
+
+
 class HomeScreen(WalletScreen):
+    # Every key is listed in the menu on screen; the footer repeats the most used ones so it fits 80 columns.
     BINDINGS: ClassVar[list[BindingType]] = [
-        *((key, f"open('{name}')", label.split(" · ")[-1]) for key, name, label in MENU),
+        *(
+            Binding(key, f"open('{name}')", label.split(" · ")[-1], show=key in FOOTER_KEYS)
+            for key, name, label in MENU
+        ),
         ("q", "app.quit", "Quit"),
         Binding("escape", "stay", show=False),  # home is the bottom screen: nothing to go back to
     ]
