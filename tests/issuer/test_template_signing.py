@@ -1,7 +1,9 @@
-"""Template signing gives byte-for-byte the canonical form and proof of the core canonicalizer."""
+"""The issuer's own credentials, canonicalized from the core's shape templates, give byte-for-byte the
+plain path's canonical form and proof (moved equivalence tests: tests/core/test_templates.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,14 +11,14 @@ import pytest
 
 from civid.core.crypto.keys import Ed25519KeyPair
 from civid.core.errors import CividError, ErrorCode
-from civid.core.jsonld import canonicalize
+from civid.core.jsonld import canonicalize, templates
 from civid.core.jsonld.contexts import CIVID_V1
+from civid.core.jsonld.fastpath import plain_path
 from civid.core.proofs.dataintegrity import ProofOptions, add_proof
 from civid.core.schemas import NATIONAL_ID_V1
 from civid.core.statuslist.bitstring import StatusPurpose
 from civid.core.statuslist.credential import status_entry
 from civid.issuer.domain.issuance import CREDENTIALS_V2, national_id_claims
-from civid.issuer.domain.template_signing import TemplateSigner
 from civid.issuer.registry.model import PersonName
 from tests.issuer.db_fixtures import CitizenFactory
 
@@ -33,6 +35,13 @@ AWKWARD_NAMES = [
     "a:b c",
     "urn:x",
 ]
+
+
+@pytest.fixture(autouse=True)
+def fresh_shapes() -> Iterator[None]:
+    templates.clear()
+    with plain_path(False):
+        yield
 
 
 def credential(
@@ -59,52 +68,42 @@ def credential(
     }
 
 
+def plain_canonical(document: dict[str, Any]) -> str:
+    with plain_path():
+        return canonicalize(document)
+
+
+def test_the_issued_credential_shape_gets_a_template(citizen_factory: CitizenFactory) -> None:
+    for n in (1, 2):
+        canonicalize(credential(citizen_factory, n))
+    assert templates.admitted(credential(citizen_factory, 3))
+
+
 @pytest.mark.parametrize("family", AWKWARD_NAMES)
-def test_canonical_form_equals_the_core_canonicalizer_for_awkward_values(
+def test_awkward_names_canonicalize_as_on_the_plain_path(
     citizen_factory: CitizenFactory, family: str
 ) -> None:
-    signer = TemplateSigner()
-    signer.canonical(credential(citizen_factory, 1))  # the shape is now templated
-    document = credential(citizen_factory, 2, family=family, given=family)
-    assert signer.canonical(document) == canonicalize(document)
+    for n in (1, 2):
+        canonicalize(credential(citizen_factory, n))
+    document = credential(citizen_factory, 3, family=family, given=family)
+    assert canonicalize(document) == plain_canonical(document)
 
 
-def test_a_recurring_credential_shape_is_served_from_its_template(citizen_factory: CitizenFactory) -> None:
-    signer = TemplateSigner()
-    signer.canonical(credential(citizen_factory, 1))
-    template = next(iter(signer._shapes.values()))
-    assert template is not None  # the national-ID credential is templatable
-    document = credential(citizen_factory, 9)
-    assert signer.canonical(document) == canonicalize(document)
-
-
-def test_the_proof_is_identical_to_the_core_add_proof(citizen_factory: CitizenFactory) -> None:
-    key, signer = Ed25519KeyPair.generate(), TemplateSigner()
-    for n in range(1, 4):
+def test_the_proof_is_identical_to_the_plain_path_proof(citizen_factory: CitizenFactory) -> None:
+    key = Ed25519KeyPair.generate()
+    for n in range(1, 5):
         document = credential(citizen_factory, n)
-        assert signer.add_proof(document, key, OPTIONS) == add_proof(document, key, OPTIONS)
+        with plain_path():
+            expected = add_proof(document, key, OPTIONS)
+        assert add_proof(document, key, OPTIONS) == expected
 
 
-def test_an_iri_the_core_refuses_is_refused_the_same_way(citizen_factory: CitizenFactory) -> None:
-    signer = TemplateSigner()
-    signer.canonical(credential(citizen_factory, 1))
-    document = credential(citizen_factory, 2, holder="did:example:a{b}")
-    with pytest.raises(CividError) as ours:
-        signer.canonical(document)
-    with pytest.raises(CividError) as core:
+def test_an_iri_the_plain_path_refuses_is_refused_the_same_way(citizen_factory: CitizenFactory) -> None:
+    for n in (1, 2):
+        canonicalize(credential(citizen_factory, n))
+    document = credential(citizen_factory, 3, holder="did:example:a{b}")
+    with pytest.raises(CividError) as fast:
         canonicalize(document)
-    assert ours.value.code is core.value.code is ErrorCode.RELATIVE_IRI
-
-
-def test_a_document_with_several_blank_nodes_is_never_templated() -> None:
-    signer = TemplateSigner()
-    document = {
-        "@context": [CREDENTIALS_V2],
-        "type": ["VerifiableCredential"],
-        "issuer": "did:web:issuer.civid.example",
-        "credentialSubject": [{"name": "one"}, {"name": "two"}],
-    }
-    assert signer.canonical(document) == canonicalize(document)
-    assert list(signer._shapes.values()) == [None]
-    swapped = document | {"credentialSubject": [{"name": "two"}, {"name": "zero"}]}
-    assert signer.canonical(swapped) == canonicalize(swapped)
+    with pytest.raises(CividError) as plain, plain_path():
+        canonicalize(document)
+    assert fast.value.code is plain.value.code is ErrorCode.RELATIVE_IRI

@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 from civid.core.datetimes import parse_datetime, utc_now
 from civid.core.did.resolver import DidResolver, ResolvedMethod
 from civid.core.errors import CividError, ErrorCode
-from civid.core.jsonld import safe
+from civid.core.jsonld.canonical import check_safe_mode
 from civid.core.jsonld.contexts import CREDENTIALS_V2
 from civid.core.proofs.dataintegrity import ProofExpectations, verify_proofs
 from civid.core.result import ResultBuilder, VerificationResult
@@ -88,7 +88,7 @@ def _check_shape(vc: Mapping[str, Any], out: ResultBuilder) -> bool:
         out.failed_with("document.shape", exc)
         return False
     try:
-        safe.check({k: v for k, v in vc.items() if k != "proof"})  # proofs are their suites' business
+        check_safe_mode({k: v for k, v in vc.items() if k != "proof"})  # proofs are their suites' business
         out.passed("document.jsonld")
     except CividError as exc:
         out.failed_with("document.jsonld", exc)

@@ -15,7 +15,7 @@ from civid.core.credential import CredentialChecks, check_context, types_of, ver
 from civid.core.crypto.keys import Ed25519KeyPair
 from civid.core.datetimes import utc_now
 from civid.core.errors import CividError, ErrorCode
-from civid.core.jsonld import safe
+from civid.core.jsonld.canonical import check_safe_mode
 from civid.core.jsonld.contexts import CREDENTIALS_V2
 from civid.core.jsonld.subtree_memo import verification_scope
 from civid.core.proofs.dataintegrity import ProofExpectations, ProofOptions, add_proof, verify_proofs
@@ -74,7 +74,7 @@ def _check_shape(vp: Mapping[str, Any], out: ResultBuilder) -> bool:
         out.failed_with("presentation.shape", exc)
         return False
     try:
-        safe.check({k: v for k, v in vp.items() if k not in ("verifiableCredential", "proof")})
+        check_safe_mode({k: v for k, v in vp.items() if k not in ("verifiableCredential", "proof")})
         out.passed("presentation.jsonld")
     except CividError as exc:
         out.failed_with("presentation.jsonld", exc)

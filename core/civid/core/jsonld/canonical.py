@@ -1,11 +1,16 @@
-"""RDFC-1.0 canonical N-Quads of a JSON-LD document: safe-mode expansion, RDF, bounded RDFC-1.0."""
+"""RDFC-1.0 canonical N-Quads of a JSON-LD document: safe-mode expansion, RDF, bounded RDFC-1.0.
+
+On the fast path a document of a recurring shape is canonicalized from its shape's template
+(``templates``): the same lines, without JSON-LD expansion and RDF conversion.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from civid.core.jsonld import safe
+from civid.core.jsonld import safe, templates
+from civid.core.jsonld.fastpath import fastpath_enabled
 from civid.core.jsonld.rdfc import DEFAULT_LIMITS, Canonicalized, WorkLimits, canonicalize_dataset
 
 
@@ -14,11 +19,18 @@ def canonicalize_detailed(document: Mapping[str, Any], limits: WorkLimits = DEFA
     return canonicalize_dataset(safe.to_rdf(document), limits)
 
 
+def _canonicalized(document: Mapping[str, Any], limits: WorkLimits) -> Canonicalized:
+    """The canonical lines (the labels issued are those of whichever path ran)."""
+    if fastpath_enabled():
+        return templates.canonicalized(document, limits, canonicalize_detailed)
+    return canonicalize_detailed(document, limits)
+
+
 def canonicalize_nquads_of(
     document: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS
 ) -> tuple[str, ...]:
     """The sorted canonical N-Quads lines of ``document``, each ending in a newline."""
-    return canonicalize_detailed(document, limits).nquads
+    return _canonicalized(document, limits).nquads
 
 
 def canonicalize(document: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS) -> str:
@@ -28,4 +40,15 @@ def canonicalize(document: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMIT
     ``PROTECTED_TERM_REDEFINITION``, ``UNKNOWN_CONTEXT``, ``INVALID_CONTEXT``, ``JSONLD_ERROR``,
     ``MALFORMED_DOCUMENT``) or ``POISON_GRAPH`` when the blank nodes need more work than ``limits``.
     """
-    return canonicalize_detailed(document, limits).text
+    return _canonicalized(document, limits).text
+
+
+def check_safe_mode(document: Mapping[str, Any]) -> None:
+    """Raise the safe-mode ``CividError`` that expanding ``document`` would raise, or nothing.
+
+    A document whose shape has an admitted template (and whose values fit it) passes without being
+    expanded; any other goes through ``safe.check``.
+    """
+    if fastpath_enabled() and templates.fits(document):
+        return
+    safe.check(document)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +80,10 @@ class _BoundedRdfc10(URDNA2015):  # type: ignore[misc]
         self._deadline = 0.0
 
     def run(self, dataset: Dataset) -> Canonicalized:
-        self.quads = _quads_of(dataset)
+        return self._run(_quads_of(dataset))
+
+    def _run(self, quads: list[Quad]) -> Canonicalized:
+        self.quads = quads
         self._index_blank_nodes()
         non_unique = self._issue_unique_first_degree()
         self._start_budget(sum(len(ids) for ids in non_unique))
@@ -196,8 +199,11 @@ def _serialize_first_degree(quad: Quad, reference: str) -> str:
 
 
 # One quad position: (its serialized term, False) or, for a blank node, (its label, True).
-_Part = tuple[str, bool]
-_Parts = tuple[_Part, str, _Part, _Part | None]
+Part = tuple[str, bool]
+Parts = tuple[Part, str, Part, Part | None]
+"""A quad as (subject, serialized predicate, object, graph name or None)."""
+_Part = Part
+_Parts = Parts
 
 
 def _part(component: Mapping[str, Any]) -> _Part:
@@ -226,6 +232,10 @@ class _PreparedRdfc10(_BoundedRdfc10):
     def run(self, dataset: Dataset) -> Canonicalized:
         self._parts: dict[int, _Parts] = {}
         return super().run(dataset)
+
+    def run_prepared(self, quads: Sequence[tuple[Quad, Parts]]) -> Canonicalized:
+        self._parts = {id(quad): parts for quad, parts in quads}
+        return self._run([quad for quad, _ in quads])
 
     def _parts_of(self, quad: Quad) -> _Parts:
         parts = self._parts.get(id(quad))
@@ -262,3 +272,19 @@ def canonicalize_dataset(dataset: Dataset, limits: WorkLimits = DEFAULT_LIMITS) 
     if fastpath_enabled():
         return _PreparedRdfc10(limits).run(dataset)
     return _BoundedRdfc10(limits).run(dataset)
+
+
+def canonicalize_prepared(
+    quads: Sequence[tuple[Quad, Parts]], limits: WorkLimits = DEFAULT_LIMITS
+) -> Canonicalized:
+    """RDFC-1.0 canonical form of distinct quads given with their serialized parts (``templates``).
+
+    Each quad is a pyld quad dict (``subject``, ``predicate``, ``object``, optional ``name``) and
+    ``parts`` is its serialization as ``part_of`` makes it; the same work bound applies.
+    """
+    return _PreparedRdfc10(limits).run_prepared(quads)
+
+
+def part_of(component: Mapping[str, Any]) -> Part:
+    """A quad position serialized once: (term text, False), or (blank node label, True)."""
+    return _part(component)

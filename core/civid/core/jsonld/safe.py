@@ -356,3 +356,11 @@ def to_rdf(document: Mapping[str, Any]) -> Dataset:
         return call_pyld(lambda: processor.dataset_of(kept, options))
     result: Dataset = call_pyld(lambda: processor.to_rdf(document, options))
     return result
+
+
+def rdf_of_expanded(expanded: list[Any]) -> Dataset:
+    """The RDF dataset of a document already expanded (and checked) by ``expand``."""
+    options = {**_options(), "produceGeneralizedRdf": False}
+    processor = _SafeProcessor(fastpath_enabled())
+    result: Dataset = call_pyld(lambda: processor.dataset_of(expanded, options))
+    return result

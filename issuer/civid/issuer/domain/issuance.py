@@ -7,9 +7,9 @@ they are allocated first; the signature is made in the transaction and exists on
 memory until commit, and the caller hands the document out (an RPC answer, a side file) only after
 :meth:`issue`'s transaction has committed, so a kill before commit rolls back the indexes and the row
 and takes the signature with it. Signing before the transaction would need the indexes committed
-first (a kill would then strand reserved indexes with no credential); with template signing
-(:mod:`civid.issuer.domain.template_signing`, well under a millisecond) the write lock is held only
-briefly anyway. tests/issuer/test_kill_issuance.py and test_kill_server.py check it with SIGKILL.
+first (a kill would then strand reserved indexes with no credential); the core canonicalizes a
+recurring credential shape from a template (:mod:`civid.core.jsonld.templates`, well under a
+millisecond), so the write lock is held only briefly anyway. tests/issuer/test_kill_issuance.py and test_kill_server.py check it with SIGKILL.
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ from typing import Any, Final
 from sqlalchemy import Connection
 
 from civid.core.jsonld.contexts import CIVID_V1
-from civid.core.proofs.dataintegrity import ProofOptions
+from civid.core.proofs.dataintegrity import ProofOptions, add_proof
 from civid.core.schemas import NATIONAL_ID_V1, validate_credential
 from civid.issuer.domain.keys import KeyRing
 from civid.issuer.domain.status_lists import StatusLists
-from civid.issuer.domain.template_signing import TemplateSigner
 from civid.issuer.registry.model import Citizen
 from civid.issuer.registry.photo import photo_data_url
 from civid.issuer.storage import CredentialRecord, StatusPurpose, Store
@@ -106,7 +105,6 @@ class NationalIdIssuer:
         self._keys = keys
         self._lists = status_lists
         self._clock = clock
-        self._signer = TemplateSigner()
 
     def issue(self, citizen: Citizen, holder_did: str, conn: Connection) -> CredentialRecord:
         """Sign and record a credential for ``citizen`` bound to ``holder_did`` (in ``conn``)."""
@@ -129,7 +127,7 @@ class NationalIdIssuer:
         }
         validate_credential(unsigned, NATIONAL_ID_V1)
         key = self._keys.signing_key(conn)
-        signed = self._signer.add_proof(
+        signed = add_proof(
             unsigned, key.pair, ProofOptions(verification_method=key.verification_method, created=now)
         )
         record = CredentialRecord(

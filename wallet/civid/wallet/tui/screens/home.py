@@ -24,6 +24,10 @@ MENU = (
     ("b", "backup", "สำรองข้อมูล · Backup"),
     ("s", "settings", "ตั้งค่า · Settings"),
     ("r", "requests", "คำขอ · Requests"),
+    ("m", "move", "ย้ายที่อยู่ · Move house"),
+    ("o", "copies", "คัดสำเนา · Certified copies"),
+    ("n", "house", "ขอเลขที่บ้าน · House number"),
+    ("a", "booking", "นัดหมาย · Appointments"),
 )
 
 

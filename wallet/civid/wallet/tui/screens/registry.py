@@ -16,6 +16,10 @@ _SCREENS: Final = {
     "backup": ("civid.wallet.tui.screens.backup", "BackupScreen"),
     "settings": ("civid.wallet.tui.screens.settings", "SettingsScreen"),
     "requests": ("civid.wallet.tui.screens.requests", "RequestsScreen"),
+    "move": ("civid.wallet.tui.screens.move", "MoveScreen"),
+    "copies": ("civid.wallet.tui.screens.copies", "CopiesScreen"),
+    "house": ("civid.wallet.tui.screens.house", "HouseScreen"),
+    "booking": ("civid.wallet.tui.screens.booking", "BookingScreen"),
 }
 
 
