@@ -453,3 +453,26 @@ def test_nodes_merged_across_index_maps_raise_as_on_the_plain_path() -> None:
     admit(document("did:example:a", "did:example:b"), document("did:example:c", "did:example:d"))
     assert not templates.admitted(document("did:example:e", "did:example:f"))
     assert assert_same_canonical(document("did:example:x", "did:example:x"))[1] is ErrorCode.JSONLD_ERROR
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "did:x",
+        "did:a\u3000b",
+        "did:a\x85b",
+        "did:x\n",
+        "a,b:c",
+        "+a:b",
+        "a:b^",
+        "did:",
+        "https://x/y?z#w",
+        "x",
+    ],
+)
+def test_an_iri_slot_takes_exactly_what_both_absolute_iri_tests_accept(value: str) -> None:
+    from civid.core.jsonld.fast_rdf import is_pyld_absolute_iri
+    from civid.core.jsonld.safe import is_absolute_iri
+
+    both = is_absolute_iri(value) and is_pyld_absolute_iri(value)
+    assert (templates._VERBATIM_IRI.fullmatch(value) is not None) == both

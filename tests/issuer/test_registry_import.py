@@ -144,6 +144,20 @@ def test_citizen_already_in_the_registry_is_a_bad_row(
     assert store.citizens.count() == 1
 
 
+def test_a_name_with_a_character_no_claim_may_hold_is_a_bad_row(
+    store: Store, tmp_path: Path, make_jpeg: Callable[..., bytes], make_national_id: Callable[[int], str]
+) -> None:
+    photo = {"base64": base64.b64encode(make_jpeg()).decode()}
+    emoji_name = {"title": "Mrs.", "given": "Somsri \U0001f600", "family": "Jaidee"}
+    path = write_jsonl(tmp_path / "e.jsonl", [citizen_row(make_national_id(31), photo, name_en=emoji_name)])
+
+    report = import_jsonl(path, store)
+
+    assert [e.line for e in report.errors] == [1]
+    assert "U+1F600" in report.errors[0].message
+    assert store.citizens.count() == 0
+
+
 def test_named_photo_without_a_resolver_is_a_bad_row(
     store: Store, tmp_path: Path, make_national_id: Callable[[int], str]
 ) -> None:

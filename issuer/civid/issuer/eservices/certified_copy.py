@@ -9,7 +9,6 @@ birth registration) as the registration number, with the registry office that ke
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from typing import Any, Final
 from sqlalchemy import Connection
 
 from civid.core.schemas import BIRTH_RECORD_V1, HOUSEHOLD_REGISTRATION_V1
+from civid.core.text import claim_text
 from civid.issuer.app import IssuerApp
 from civid.issuer.domain.errors import field_invalid
 from civid.issuer.domain.issuance import BANGKOK
@@ -60,7 +60,8 @@ def certification_reference(kind: CopyKind, credential_id: str, at: datetime) ->
 
 
 def _nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value)
+    """Registry text as a claim (NFC; characters other implementations would sort otherwise refused)."""
+    return claim_text(value, "registry text")
 
 
 def _names(citizen: Citizen) -> dict[str, str]:

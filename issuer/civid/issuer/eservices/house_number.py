@@ -17,7 +17,9 @@ from typing import Any, Final
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
+from civid.core.errors import CividError
 from civid.core.schemas import HOUSE_REGISTRATION_V1
+from civid.core.text import claim_text
 from civid.issuer.app import IssuerApp
 from civid.issuer.domain import validation
 from civid.issuer.domain.errors import field_invalid, invalid_state, not_found
@@ -79,7 +81,10 @@ def _nfc(value: str) -> str:
 
 
 def _text(value: str, field: str, limit: int, *, required: bool = False) -> str | None:
-    value = _nfc(value)
+    try:
+        value = claim_text(value.strip(), field)
+    except CividError as exc:
+        raise field_invalid(field, exc.message) from exc
     if required and not value:
         raise field_invalid(field, "is required")
     if len(value) > limit:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Final
 
 from civid.core.errors import CividError, ErrorCode
+from civid.core.text import claim_text
 from civid.issuer.registry.laser_code import parse_laser_code
 from civid.issuer.registry.national_id import is_valid_national_id
 
@@ -33,6 +34,7 @@ def _require(condition: bool, message: str) -> None:
 
 def _require_text(value: str, what: str) -> None:
     _require(bool(value and value.strip()), f"{what} must not be empty")
+    claim_text(value, what)  # it becomes a claim: UNSUPPORTED_CHARACTER for what cannot be one
 
 
 def _require_bare_national_id(value: str, what: str) -> None:
