@@ -62,12 +62,16 @@ def known_schema_urls() -> frozenset[str]:
     return frozenset(_schemas())
 
 
-def schema_for(url: str) -> dict[str, Any]:
-    """A copy of the schema whose ``$id`` is ``url``; ``SCHEMA_MISMATCH`` when civid has none."""
+def _known(url: str) -> Mapping[str, Any]:
     found = _schemas().get(url)
     if found is None:
         raise CividError(ErrorCode.SCHEMA_MISMATCH, f"no civid schema has $id {url!r}")
-    return copy.deepcopy(dict(found))
+    return found
+
+
+def schema_for(url: str) -> dict[str, Any]:
+    """A copy of the schema whose ``$id`` is ``url``; ``SCHEMA_MISMATCH`` when civid has none."""
+    return copy.deepcopy(dict(_known(url)))
 
 
 def _describe(error: ValidationError) -> str:
@@ -76,7 +80,7 @@ def _describe(error: ValidationError) -> str:
 
 def validate_credential(credential: Mapping[str, Any], schema_url: str) -> None:
     """Raise ``SCHEMA_MISMATCH`` naming the first failing path unless ``credential`` fits the schema."""
-    schema_for(schema_url)  # unknown URL -> SCHEMA_MISMATCH
+    _known(schema_url)  # unknown URL -> SCHEMA_MISMATCH
     errors = list(_validator(schema_url).iter_errors(credential))
     if errors:
         first = best_match(errors)
