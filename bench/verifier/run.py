@@ -2,14 +2,16 @@
 
 Issues ``--holders`` distinct holders' credentials beforehand (signed directly with a test issuer key
 through civid.core, in a process pool), serves the issuer's DID document and status lists from an
-in-bench issuer server, starts a real verifier (process pool engine by default), then drives
-VerifyPresentation with ``--concurrency`` calls in flight: every VP carries a different credential
-and a fresh challenge, with full checks including status. Prints throughput and p50/p99, Digital
-Bazaar's single-process JS rate measured in the same run, and last:
+in-bench issuer server, starts a real verifier as ``civid verifier serve`` does, in its own process
+(``--workers N`` server processes on one port sharing nonces through Redis), then drives
+VerifyPresentation with ``--concurrency`` calls in flight over several connections: every VP carries
+a different credential and a fresh challenge, with full checks including status. Prints throughput
+and p50/p99, the machine's load average, Digital Bazaar's single-process JS rate measured in the same
+run, and last:
 
     vp_per_s=<N> p50_ms=<X> p99_ms=<Y> reference_vp_per_s=<R>
 
-    python bench/verifier/run.py [--holders 10000] [--vps 3000] [--seconds 20] [--concurrency 8]
+    python bench/verifier/run.py [--holders 10000] [--vps 12000] [--seconds 20] [--concurrency 8]
 """
 
 from __future__ import annotations
@@ -17,14 +19,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import itertools
 import json
 import multiprocessing
+import os
 import secrets
+import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +41,8 @@ sys.path.insert(0, str(ROOT / "tests" / "verifier"))  # the in-bench issuer serv
 sys.path.insert(0, str(ROOT / "bench" / "js_reference"))
 
 import grpc  # noqa: E402
-from server_fixtures import FakeIssuerServer, Holder, TestIssuer, ThreadedLoop, free_port, write_trust_file  # noqa: E402
+from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from server_fixtures import FakeIssuerServer, Holder, TestIssuer, free_port, write_trust_file  # noqa: E402
 
 from civid.core.crypto.keys import Ed25519KeyPair  # noqa: E402
 from civid.verifier import app  # noqa: E402
@@ -44,81 +53,168 @@ from civid.verifier.v1 import verifier_service_pb2_grpc as pb_grpc  # noqa: E402
 DOMAIN = "https://kiosk.thai-domestic-air.example"
 POLICY = "airline-domestic-boarding"
 RP = "thai-domestic-air"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _make(args: tuple[bytes, int, bool]) -> tuple[str, dict[str, Any] | None]:
-    """One holder's credential; with ``present`` also its VP for a fresh challenge (as JSON)."""
-    seed, index, present = args
+def _make(args: tuple[bytes, int, int]) -> tuple[str, list[bytes]]:
+    """One holder's credential and ``presentations`` VPs of it, each for a fresh challenge.
+
+    A VP is returned as a serialized VerifyPresentationRequest (small to hold, nothing to build
+    while the load runs)."""
+    seed, index, presentations = args
     issuer = TestIssuer(key=Ed25519KeyPair.from_seed(seed))
     holder = Holder.new()
     credential = issuer.issue(holder.did, index)
-    if not present:
-        return credential["id"], None
-    challenge = f"bench-{index}-{secrets.token_urlsafe(12)}"
-    return credential["id"], {
-        "presentation": holder.present([credential], challenge, DOMAIN),
-        "challenge": challenge,
-        "domain": DOMAIN,
-    }
+    messages = []
+    for _ in range(presentations):
+        challenge = f"bench-{index}-{secrets.token_urlsafe(12)}"
+        message = pb.VerifyPresentationRequest(
+            presentation_json=json.dumps(holder.present([credential], challenge, DOMAIN)),
+            challenge=challenge,
+            domain=DOMAIN,
+            policy_id=POLICY,
+        )
+        messages.append(message.SerializeToString())
+    return credential["id"], messages
 
 
-def issue_all(seed: bytes, holders: int, vps: int) -> list[dict[str, Any]]:
+def issue_all(seed: bytes, holders: int, vps: int) -> list[bytes]:
+    """``holders`` distinct credentials and ``vps`` presentations, spread over the holders.
+
+    With more VPs than holders a holder presents again, always for a new challenge."""
     started = time.perf_counter()
-    jobs = [(seed, i, i < vps) for i in range(holders)]
+    jobs = [(seed, i, vps // holders + (1 if i < vps % holders else 0)) for i in range(holders)]
     with multiprocessing.get_context("spawn").Pool() as pool:
         made = pool.map(_make, jobs, chunksize=64)
-    ids = {m[0] for m in made}
-    assert len(ids) == holders, "every holder must have a distinct credential"
+    assert len({m[0] for m in made}) == holders, "every holder must have a distinct credential"
     print(
         f"issued {holders} credentials ({vps} presented) in {time.perf_counter() - started:.1f} s", flush=True
     )
-    return [m[1] for m in made if m[1] is not None]
+    # interleave holders so that consecutive VPs carry different credentials
+    rounds = itertools.zip_longest(*(m[1] for m in made))
+    return [vp for round_ in rounds for vp in round_ if vp is not None]
+
+
+@dataclass
+class ServerProcess:
+    """``civid verifier serve`` in a child process (its own GIL, like production)."""
+
+    process: BaseProcess
+    address: str
+    key: str
+    workers: int
+
+    @property
+    def pid(self) -> int:
+        assert self.process.pid is not None
+        return self.process.pid
+
+    def stop(self) -> None:
+        if self.process.pid is not None and self.process.is_alive():
+            os.kill(self.process.pid, signal.SIGTERM)
+        self.process.join(30)
+
+
+def wait_serving(address: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with grpc.insecure_channel(address) as channel:
+                answer = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=2)
+            if answer.status == health_pb2.HealthCheckResponse.SERVING:
+                return
+        except grpc.RpcError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the verifier at {address} did not start")
+        time.sleep(0.2)
+
+
+@contextmanager
+def verifier_server(
+    issuer_did: str, issuer_address: str, overrides: dict[str, Any]
+) -> Iterator[ServerProcess]:
+    with tempfile.TemporaryDirectory() as tmp:
+        trust = write_trust_file(Path(tmp) / "trust.toml", issuer_did, issuer_address)
+        if overrides.get("workers", 1) > 1:
+            overrides = {"redis_url": REDIS_URL, "redis_prefix": f"bench:{secrets.token_hex(6)}:", **overrides}
+        settings = VerifierSettings(
+            listen=f"127.0.0.1:{free_port()}", data_dir=Path(tmp) / "data", trust=trust, **overrides
+        ).validate()
+        key = {k.rp_id: k.api_key for k in app.prepare(settings, out=io.StringIO())}[RP]
+        process = multiprocessing.get_context("spawn").Process(
+            target=app.serve_forever, args=(settings,), name="civid-verifier"
+        )
+        process.start()
+        server = ServerProcess(process, settings.listen, key, settings.workers)
+        try:
+            wait_serving(settings.listen)
+            if settings.workers > 1:
+                time.sleep(3.0)  # every server process binds the port
+            yield server
+        finally:
+            server.stop()
+
+
+def channels(address: str, count: int) -> list[grpc.aio.Channel]:
+    """``count`` connections (so that SO_REUSEPORT spreads them over the server processes)."""
+    return [
+        grpc.aio.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
+        for _ in range(count)
+    ]
 
 
 async def drive(
-    address: str, key: str, items: list[dict[str, Any]], seconds: float, concurrency: int
+    address: str, key: str, items: Sequence[bytes], seconds: float, concurrency: int, connections: int = 4
 ) -> tuple[list[float], int, int]:
+    """Closed loop: ``concurrency`` calls in flight until the items or the time run out."""
     latencies: list[float] = []
     failures = refused = 0
     queue = iter(items)
     deadline = time.perf_counter() + seconds
     metadata = (("authorization", f"Bearer {key}"),)
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = pb_grpc.VerifierServiceStub(channel)
+    opened = channels(address, connections)
+    stubs = [pb_grpc.VerifierServiceStub(c) for c in opened]
 
-        async def worker() -> None:
-            nonlocal failures, refused
-            for item in queue:
-                if time.perf_counter() > deadline:
-                    return
-                message = pb.VerifyPresentationRequest(
-                    presentation_json=json.dumps(item["presentation"]),
-                    challenge=item["challenge"],
-                    domain=item["domain"],
-                    policy_id=POLICY,
-                )
-                started = time.perf_counter()
-                try:
-                    answer = await stub.VerifyPresentation(message, metadata=metadata)
-                except grpc.aio.AioRpcError as exc:
-                    if exc.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
-                        refused += 1
-                        continue
-                    raise
-                latencies.append(time.perf_counter() - started)
-                if not answer.result.verification.verified:
-                    failures += 1
+    async def worker(stub: pb_grpc.VerifierServiceStub) -> None:
+        nonlocal failures, refused
+        call = stub.VerifyPresentation
+        for raw in queue:
+            if time.perf_counter() > deadline:
+                return
+            message = pb.VerifyPresentationRequest.FromString(raw)
+            started = time.perf_counter()
+            try:
+                answer = await call(message, metadata=metadata)
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() is grpc.StatusCode.RESOURCE_EXHAUSTED:
+                    refused += 1
+                    continue
+                raise
+            latencies.append(time.perf_counter() - started)
+            if not answer.result.verification.verified:
+                failures += 1
 
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    try:
+        await asyncio.gather(*(worker(stubs[i % len(stubs)]) for i in range(concurrency)))
+    finally:
+        for channel in opened:
+            await channel.close()
     return latencies, failures, refused
 
 
-def reference_rate(items: list[dict[str, Any]], issuer_document: dict[str, Any], seconds: float) -> float:
+def reference_rate(items: Sequence[bytes], issuer_document: dict[str, Any], seconds: float) -> float:
     from run import ReferenceBenchError, measure_reference_vp_rate  # bench/js_reference/run.py
 
     with tempfile.TemporaryDirectory() as tmp:
         vps = Path(tmp) / "vps.jsonl"
-        vps.write_text("".join(json.dumps(i) + "\n" for i in items[:300]), encoding="utf-8")
+        lines = []
+        for raw in items[:300]:
+            message = pb.VerifyPresentationRequest.FromString(raw)
+            presentation = json.loads(message.presentation_json)
+            lines.append(json.dumps({"presentation": presentation, "challenge": message.challenge,
+                                     "domain": message.domain}) + "\n")
+        vps.write_text("".join(lines), encoding="utf-8")
         doc = Path(tmp) / "issuer.json"
         doc.write_text(json.dumps(issuer_document), encoding="utf-8")
         try:
@@ -128,52 +224,120 @@ def reference_rate(items: list[dict[str, Any]], issuer_document: dict[str, Any],
             return 0.0
 
 
-def percentile(values: Sequence[float], q: float) -> float:
+def percentile(values: Sequence[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
+
+
+def process_tree(root: int) -> list[int]:
+    pids = [root]
+    for pid in pids:
+        for children in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                pids += [int(c) for c in children.read_text().split()]
+            except OSError:
+                continue
+    return pids
+
+
+def cpu_seconds(pids: Sequence[int]) -> dict[int, float]:
+    """User + system CPU seconds of each live process in ``pids``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+def parent_of(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
+def worker_names(pids: Sequence[int], server: ServerProcess) -> dict[int, str]:
+    """With ``--workers N`` the server pid supervises N server processes, each with engine workers."""
+    return {
+        pid: ("server-process" if parent_of(pid) == server.pid and server.workers > 1 else "engine-worker")
+        + f"[{pid}]"
+        for pid in pids
+    }
+
+
+def cpu_report(before: dict[int, float], after: dict[int, float], count: int, names: dict[int, str]) -> str:
+    """CPU milliseconds per verified VP, by process."""
+    parts = []
+    for pid, end in sorted(after.items()):
+        used = end - before.get(pid, 0.0)
+        parts.append(f"{names.get(pid, f'pid{pid}')}={used / max(count, 1) * 1000:.2f}")
+    return "cpu_ms_per_vp " + " ".join(parts)
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def server_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {"workers": args.workers, "log_level": args.log_level}
+    if args.engine:
+        overrides["engine"] = args.engine
+    if args.engine_workers:
+        overrides["engine_workers"] = args.engine_workers
+    if args.max_in_flight:
+        overrides["max_in_flight"] = args.max_in_flight
+    return overrides
+
+
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=1, help="server processes (>1 shares nonces via Redis)")
+    parser.add_argument("--engine", choices=("process", "thread"), default=None)
+    parser.add_argument("--engine-workers", type=int, default=None)
+    parser.add_argument("--max-in-flight", type=int, default=None)
+    parser.add_argument("--log-level", default="warning", help="the server's log level (info: access logs)")
+    parser.add_argument("--holders", type=int, default=10_000)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--holders", type=int, default=10_000)
-    parser.add_argument(
-        "--vps", type=int, default=3000, help="presentations prepared (each a different holder)"
-    )
+    add_server_arguments(parser)
+    parser.add_argument("--vps", type=int, default=12_000, help="presentations prepared (fresh challenges)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--engine", choices=("process", "thread"), default="process")
-    parser.add_argument("--engine-workers", type=int, default=None)
+    parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--reference-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
     seed = secrets.token_bytes(32)
-    items = issue_all(seed, args.holders, min(args.vps, args.holders))
+    items = issue_all(seed, args.holders, args.vps)
     issuer = TestIssuer(key=Ed25519KeyPair.from_seed(seed))
     issuer_server = FakeIssuerServer(issuer).start()
-    with tempfile.TemporaryDirectory() as tmp:
-        trust = write_trust_file(Path(tmp) / "trust.toml", issuer.did, issuer_server.address)
-        overrides: dict[str, Any] = {"engine": args.engine, "max_in_flight": max(args.concurrency * 2, 16)}
-        if args.engine_workers:
-            overrides["engine_workers"] = args.engine_workers
-        settings = VerifierSettings(
-            listen=f"127.0.0.1:{free_port()}", data_dir=Path(tmp) / "data", trust=trust, **overrides
-        ).validate()
-        key = {k.rp_id: k.api_key for k in app.prepare(settings, out=io.StringIO())}[RP]
-        loop = ThreadedLoop()
-        running = loop.call(lambda: app.start_verifier(settings))
-        warm, items = items[: args.concurrency * 2], items[args.concurrency * 2 :]
-        asyncio.run(drive(settings.listen, key, warm, 60, args.concurrency))
-        started = time.perf_counter()
-        latencies, failures, refused = asyncio.run(
-            drive(settings.listen, key, items, args.seconds, args.concurrency)
-        )
-        elapsed = time.perf_counter() - started
-        loop.call(lambda: running.stop(0))
-        loop.close()
-    issuer_server.close()
+    try:
+        with verifier_server(issuer.did, issuer_server.address, server_overrides(args)) as server:
+            warm, items = items[: args.concurrency * 8], items[args.concurrency * 8 :]
+            asyncio.run(drive(server.address, server.key, warm, 60, args.concurrency, args.connections))
+            pids = [os.getpid(), *process_tree(server.pid)]
+            names = {os.getpid(): "bench(client+issuer)", server.pid: "server", **worker_names(pids[2:], server)}
+            cpu_before = cpu_seconds(pids)
+            started = time.perf_counter()
+            latencies, failures, refused = asyncio.run(
+                drive(server.address, server.key, items, args.seconds, args.concurrency, args.connections)
+            )
+            elapsed = time.perf_counter() - started
+            cpu = cpu_report(cpu_before, cpu_seconds(pids), len(latencies), names)
+            load = load_average()
+    finally:
+        issuer_server.close()
     rate = len(latencies) / elapsed
     p50, p99 = percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000
     print(
-        f"verified over gRPC: {len(latencies)} VPs in {elapsed:.1f} s, {failures} failed checks, {refused} refused"
+        f"verified over gRPC: {len(latencies)} VPs in {elapsed:.1f} s, {failures} failed checks, "
+        f"{refused} refused; load average {load}",
+        flush=True,
     )
+    print(cpu, flush=True)
     reference = reference_rate(items, issuer.document, args.reference_seconds)
     print(
         f"vp_per_s={rate:.1f} p50_ms={p50:.1f} p99_ms={p99:.1f} reference_vp_per_s={reference:.1f}",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ from civid.verifier.trust.config import TrustConfig
 from civid.verifier.trust.store import TrustStore
 
 NONCE_CHECK: Final = "presentation.nonce"
+# Verification workers yield the CPU to the server's event loop, so that admission (a refusal over
+# capacity), gRPC I/O and answers stay prompt while both cores verify.
+WORKER_NICENESS: Final = 5
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,7 @@ _worker_verifier: PresentationVerifier | None = None
 
 def _init_worker(config: WorkerConfig) -> None:
     global _worker_verifier
+    os.nice(WORKER_NICENESS)
     _worker_verifier = PresentationVerifier.from_config(config)
 
 

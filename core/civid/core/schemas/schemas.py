@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
 from civid.core.errors import CividError, ErrorCode
+from civid.core.schemas.inline import inline_refs
 
 _BASE: Final = "https://w3id.org/civid/schemas/"
 COMMON_V1: Final = _BASE + "common/v1.json"
@@ -49,12 +50,14 @@ def _schemas() -> Mapping[str, Mapping[str, Any]]:
 
 @functools.cache
 def _validator(url: str) -> Draft202012Validator:
+    """Built once per schema, with every ``$ref`` inlined (a reference lookup per use was a third of
+    an issuance); the registry stays for completeness, nothing is left to resolve through it."""
     schemas = _schemas()
     registry: Registry[Any] = Registry().with_resources(
         (known, Resource.from_contents(dict(contents))) for known, contents in schemas.items()
     )
     return Draft202012Validator(
-        dict(schemas[url]), registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+        inline_refs(url, schemas), registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, select, update
 
@@ -18,6 +18,8 @@ from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock
 from civid.issuer.storage.schema import credentials
 from civid.service.db.tx import joined, read
+
+_INSERT: Final = credentials.insert()  # built once; each call passes only its values
 
 
 class CredentialState(StrEnum):
@@ -74,7 +76,7 @@ class CredentialRepository:
             "status_reason": record.status_reason,
         }
         with joined(self._engine, conn) as c:
-            c.execute(credentials.insert().values(**values))
+            c.execute(_INSERT, values)
 
     def get(self, credential_id: str, conn: Connection | None = None) -> CredentialRecord | None:
         query = select(credentials).where(credentials.c.id == credential_id)

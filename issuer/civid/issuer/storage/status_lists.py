@@ -15,15 +15,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, select, text, update
 
 from civid.core.errors import CividError, ErrorCode
-from civid.issuer.storage.common import Clock, insert_ignore, new_id
+from civid.issuer.storage.common import Clock, new_id
 from civid.issuer.storage.schema import status_list_allocations, status_lists
+from civid.issuer.storage.status_allocation import claim, list_exists, reserve_and_claim
 from civid.service.db.tx import joined, read
 
 DEFAULT_SIZE: Final = 131_072  # 16 KiB: the spec's minimum for group privacy
 _RANDOM_TRIES: Final = 32
+_SIZE: Final = select(status_lists.c.size).where(status_lists.c.id == bindparam("list_id"))
 
 
 class StatusPurpose(StrEnum):
@@ -69,6 +71,7 @@ class StatusListRepository:
         self._engine = engine
         self._clock = clock
         self._random = secrets.SystemRandom()
+        self._sizes: dict[str, int] = {}  # list id -> size, which never changes
 
     def create(
         self, purpose: StatusPurpose, size: int = DEFAULT_SIZE, conn: Connection | None = None
@@ -90,6 +93,7 @@ class StatusListRepository:
         }
         with joined(self._engine, conn) as c:
             c.execute(status_lists.insert().values(**values))
+        self._sizes[list_id] = size
         return _record(values)
 
     def serialize_creation(self, purpose: StatusPurpose, conn: Connection) -> None:
@@ -134,10 +138,16 @@ class StatusListRepository:
     def allocate(self, list_id: str, conn: Connection | None = None) -> int:
         """Reserve a random free index of the list (STATUS_LIST_FULL when none is left)."""
         with joined(self._engine, conn) as c:
-            size = self._reserve_slot(c, list_id)
-            for _ in range(_RANDOM_TRIES):
+            first = self._random.randrange(self._size_of(c, list_id))
+            reserved = reserve_and_claim(c, list_id, first, self._clock())
+            if reserved is None:
+                raise self._refusal(c, list_id)
+            size, claimed = reserved
+            if claimed:
+                return first
+            for _ in range(_RANDOM_TRIES - 1):
                 index = self._random.randrange(size)
-                if self._claim(c, list_id, index):
+                if claim(c, list_id, index, self._clock()):
                     return index
             return self._allocate_among_free(c, list_id, size)
 
@@ -168,24 +178,22 @@ class StatusListRepository:
             )
         return _record(dict(row._mapping) | values | {"updated_at": now})
 
-    def _reserve_slot(self, conn: Connection, list_id: str) -> int:
-        stmt = (
-            update(status_lists)
-            .where(status_lists.c.id == list_id, status_lists.c.allocated < status_lists.c.size)
-            .values(allocated=status_lists.c.allocated + 1)
-            .returning(status_lists.c.size)
-        )
-        size = conn.execute(stmt).scalar()
+    def _size_of(self, conn: Connection, list_id: str) -> int:
+        """The list's size (fixed at creation, so remembered; a missing list reads as size 1 and is
+        then refused by the reservation)."""
+        size = self._sizes.get(list_id)
         if size is None:
-            exists = conn.execute(select(status_lists.c.id).where(status_lists.c.id == list_id)).first()
-            if exists is None:
-                raise CividError(ErrorCode.STATUS_LIST_NOT_FOUND, f"no status list {list_id}")
-            raise CividError(ErrorCode.STATUS_LIST_FULL, f"status list {list_id} has no free index")
-        return int(size)
+            found = conn.execute(_SIZE, {"list_id": list_id}).scalar()
+            if found is None:
+                return 1
+            size = self._sizes.setdefault(list_id, int(found))
+        return size
 
-    def _claim(self, conn: Connection, list_id: str, index: int) -> bool:
-        row = {"list_id": list_id, "idx": index, "allocated_at": self._clock()}
-        return insert_ignore(conn, status_list_allocations, row)
+    @staticmethod
+    def _refusal(conn: Connection, list_id: str) -> CividError:
+        if not list_exists(conn, list_id):
+            return CividError(ErrorCode.STATUS_LIST_NOT_FOUND, f"no status list {list_id}")
+        return CividError(ErrorCode.STATUS_LIST_FULL, f"status list {list_id} has no free index")
 
     def _allocate_among_free(self, conn: Connection, list_id: str, size: int) -> int:
         """Crowded list: pick among the indexes still free (the reserved slot guarantees one exists)."""
@@ -193,7 +201,7 @@ class StatusListRepository:
             query = select(status_list_allocations.c.idx).where(status_list_allocations.c.list_id == list_id)
             taken = set(conn.execute(query).scalars())
             index = self._random.choice([i for i in range(size) if i not in taken])
-            if self._claim(conn, list_id, index):
+            if claim(conn, list_id, index, self._clock()):
                 return index
 
 

@@ -13,6 +13,7 @@ from civid.core.datetimes import utc_now
 from civid.rpc import metrics
 from civid.verifier.config.policies import Policy
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
+from civid.verifier.domain.nonces import InMemoryNonceStore
 from civid.verifier.domain.requests import PresentationRequest, PresentationResult, RequestState
 from civid.verifier.engine import VerifyJob, VerifyOutcome
 from civid.verifier.service.deps import VerifierDeps
@@ -84,18 +85,23 @@ async def submit(
 async def verify_collected(
     deps: VerifierDeps, rp_id: str, policy: Policy, presentation_json: str, challenge: str, domain: str
 ) -> VerifyOutcome:
-    """An RP's own presentation; its challenge is recorded as used (a second use fails the nonce check)."""
+    """An RP's own presentation; its challenge is recorded as used (a second use fails the nonce check).
+
+    The caller holds an admission slot (``deps.in_flight.admit()``) from before authentication, so
+    that over capacity a call is refused before it costs a database read."""
     if not 16 <= len(challenge) <= 256:
         raise field_invalid("challenge", "challenge must be 16 to 256 characters")
     if not domain:
         raise field_invalid("domain", "domain is required")
     check_size(deps, presentation_json)
-    with deps.in_flight.admit():
-        check_json_object(presentation_json)
+    check_json_object(presentation_json)
+    if isinstance(deps.nonces, InMemoryNonceStore):  # a dict under a lock: no thread hop needed
+        fresh = _record_challenge(deps, rp_id, challenge)
+    else:
         fresh = await asyncio.to_thread(_record_challenge, deps, rp_id, challenge)
-        outcome = await deps.engine.verify(
-            VerifyJob(presentation_json, policy.id, policy.claims, challenge, domain, fresh)
-        )
+    outcome = await deps.engine.verify(
+        VerifyJob(presentation_json, policy.id, policy.claims, challenge, domain, fresh)
+    )
     _count(policy.id, outcome)
     return outcome
 

@@ -178,11 +178,12 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
     async def VerifyPresentation(
         self, request: pb.VerifyPresentationRequest, context: grpc.aio.ServicerContext
     ) -> pb.VerifyPresentationResponse:
-        rp = await self._rp(context)
-        policy = authorize(rp, request.policy_id, self._deps.policies)
-        outcome = await verify_collected(
-            self._deps, rp.id, policy, request.presentation_json, request.challenge, request.domain
-        )
+        with self._deps.in_flight.admit():  # over capacity: RESOURCE_EXHAUSTED before any work
+            rp = await self._rp(context)
+            policy = authorize(rp, request.policy_id, self._deps.policies)
+            outcome = await verify_collected(
+                self._deps, rp.id, policy, request.presentation_json, request.challenge, request.domain
+            )
         result = presentation_pb2.PresentationResult(
             state=presentation_pb2.PRESENTATION_REQUEST_STATE_COMPLETED,
             verification=convert.verification(outcome.result),
