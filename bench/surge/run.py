@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=None, help="sustainable rate (default: measured)")
     parser.add_argument("--expected-rate", type=float, default=200.0, help="sizes the VPs prepared")
     parser.add_argument("--concurrency", type=int, default=8, help="of the sustainable-rate run")
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=8)
     parser.set_defaults(max_in_flight=8)
     args = parser.parse_args(argv)
     seed = secrets.token_bytes(32)

@@ -137,7 +137,11 @@ def verifier_server(
     with tempfile.TemporaryDirectory() as tmp:
         trust = write_trust_file(Path(tmp) / "trust.toml", issuer_did, issuer_address)
         if overrides.get("workers", 1) > 1:
-            overrides = {"redis_url": REDIS_URL, "redis_prefix": f"bench:{secrets.token_hex(6)}:", **overrides}
+            overrides = {
+                "redis_url": REDIS_URL,
+                "redis_prefix": f"bench:{secrets.token_hex(6)}:",
+                **overrides,
+            }
         settings = VerifierSettings(
             listen=f"127.0.0.1:{free_port()}", data_dir=Path(tmp) / "data", trust=trust, **overrides
         ).validate()
@@ -212,13 +216,17 @@ def reference_rate(items: Sequence[bytes], issuer_document: dict[str, Any], seco
         for raw in items[:300]:
             message = pb.VerifyPresentationRequest.FromString(raw)
             presentation = json.loads(message.presentation_json)
-            lines.append(json.dumps({"presentation": presentation, "challenge": message.challenge,
-                                     "domain": message.domain}) + "\n")
+            lines.append(
+                json.dumps(
+                    {"presentation": presentation, "challenge": message.challenge, "domain": message.domain}
+                )
+                + "\n"
+            )
         vps.write_text("".join(lines), encoding="utf-8")
         doc = Path(tmp) / "issuer.json"
         doc.write_text(json.dumps(issuer_document), encoding="utf-8")
         try:
-            return measure_reference_vp_rate(vps, seconds, controller_docs=[doc])
+            return float(measure_reference_vp_rate(vps, seconds, controller_docs=[doc]))
         except ReferenceBenchError as exc:
             print(f"reference not measured: {exc}", flush=True)
             return 0.0
@@ -293,7 +301,9 @@ def server_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=int, default=1, help="server processes (>1 shares nonces via Redis)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (>1 shares nonces via Redis)"
+    )
     parser.add_argument("--engine", choices=("process", "thread"), default=None)
     parser.add_argument("--engine-workers", type=int, default=None)
     parser.add_argument("--max-in-flight", type=int, default=None)
@@ -307,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--vps", type=int, default=12_000, help="presentations prepared (fresh challenges)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--reference-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
     seed = secrets.token_bytes(32)
@@ -319,7 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             warm, items = items[: args.concurrency * 8], items[args.concurrency * 8 :]
             asyncio.run(drive(server.address, server.key, warm, 60, args.concurrency, args.connections))
             pids = [os.getpid(), *process_tree(server.pid)]
-            names = {os.getpid(): "bench(client+issuer)", server.pid: "server", **worker_names(pids[2:], server)}
+            names = {
+                os.getpid(): "bench(client+issuer)",
+                server.pid: "server",
+                **worker_names(pids[2:], server),
+            }
             cpu_before = cpu_seconds(pids)
             started = time.perf_counter()
             latencies, failures, refused = asyncio.run(
