@@ -27,11 +27,11 @@ OPTIONS = ProofOptions(
     verification_method="did:web:issuer.civid.example#key-1",
     created=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
 )
+# Names the registry accepts (controls and characters above U+FFFF are refused at import: see
+# civid.core.text; the canonical forms of such literals are compared in tests/core/test_templates.py).
 AWKWARD_NAMES = [
     'quote " and \\ backslash',
-    "line\nbreak\ttab\r",
-    "ctrl \x01\x7f",
-    "ใจดี 😀",
+    "ใจดี",
     "a:b c",
     "urn:x",
 ]
