@@ -15,7 +15,6 @@ millisecond), so the write lock is held only briefly anyway. tests/issuer/test_k
 from __future__ import annotations
 
 import json
-import unicodedata
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -26,9 +25,10 @@ from sqlalchemy import Connection
 from civid.core.jsonld.contexts import CIVID_V1
 from civid.core.proofs.dataintegrity import ProofOptions, add_proof
 from civid.core.schemas import NATIONAL_ID_V1, validate_credential
+from civid.core.text import claim_text
 from civid.issuer.domain.keys import KeyRing
 from civid.issuer.domain.status_lists import StatusLists
-from civid.issuer.registry.model import Citizen
+from civid.issuer.registry.model import Address, Citizen
 from civid.issuer.registry.photo import photo_data_url
 from civid.issuer.storage import CredentialRecord, StatusPurpose, Store
 
@@ -45,15 +45,16 @@ def card_expiry_instant(expires: date) -> datetime:
 
 
 def _nfc(value: str) -> str:
-    return unicodedata.normalize("NFC", value)
+    """Registry text as a claim: NFC, and only characters every implementation canonicalizes alike."""
+    return claim_text(value, "registry text")
 
 
 def _xsd(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _address(citizen: Citizen) -> dict[str, str]:
-    a = citizen.address
+def address_claims(a: Address) -> dict[str, str]:
+    """A registered address as the ``ThaiAddress`` claim the national ID (and certified copies) carry."""
     fields = {
         "houseNumber": a.house_number,
         "moo": a.moo,
@@ -93,7 +94,7 @@ def national_id_claims(citizen: Citizen, holder_did: str) -> dict[str, Any]:
         "cardIssueDate": citizen.card_issued.isoformat(),
         "cardExpiryDate": citizen.card_expires.isoformat(),
         "cardIssuingOffice": _nfc(citizen.issuing_office),
-        "address": _address(citizen),
+        "address": address_claims(citizen.address),
     }
 
 

@@ -20,7 +20,7 @@ from civid.core.schemas import BIRTH_RECORD_V1, HOUSEHOLD_REGISTRATION_V1
 from civid.core.text import claim_text
 from civid.issuer.app import IssuerApp
 from civid.issuer.domain.errors import field_invalid
-from civid.issuer.domain.issuance import BANGKOK
+from civid.issuer.domain.issuance import BANGKOK, address_claims
 from civid.issuer.eservices.parties import enrolled_citizen
 from civid.issuer.eservices.signing import CredentialDraft, EServiceSigner, xsd
 from civid.issuer.registry.model import Citizen, House
@@ -99,20 +99,8 @@ def household_subject(
 
 
 def _address_of(house: House) -> dict[str, str]:
-    """The house's ThaiAddress as the national ID writes it (text NFC-normalized)."""
-    a = house.address()
-    fields = {
-        "houseNumber": a.house_number,
-        "moo": a.moo,
-        "soi": a.soi,
-        "road": a.road,
-        "subDistrict": a.sub_district,
-        "district": a.district,
-        "province": a.province,
-        "postalCode": a.postal_code,
-        "houseCode": a.house_code,
-    }
-    return {"type": "ThaiAddress"} | {k: _nfc(v) for k, v in fields.items() if v}
+    """The house's ThaiAddress as the national ID writes it."""
+    return address_claims(house.address())
 
 
 def birth_subject(holder_did: str, citizen: Citizen, certified: dict[str, str]) -> dict[str, Any]:
