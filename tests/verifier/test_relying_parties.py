@@ -182,7 +182,7 @@ def test_bootstrap_registers_shipped_parties_once_and_writes_keys_0600(
 
 def test_migration_is_idempotent_and_uses_the_verifiers_own_version_table(sqlite_engine: Engine) -> None:
     migrate(sqlite_engine)
-    assert current_revision(sqlite_engine) == "0002"
+    assert current_revision(sqlite_engine) == "0003"
 
 
 def test_key_rotated_with_a_grace_period_works_until_the_grace_ends(

@@ -147,7 +147,7 @@ async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
     )
     trust.close()
     await engine.start()
-    registry = RelyingPartyRegistry(database, policies)
+    registry = RelyingPartyRegistry(database, policies, auth_recheck_seconds=settings.auth_recheck_seconds)
     requests = PresentationRequestStore(database, policies)
     nonces = nonce_store(settings)
     if isinstance(nonces, InMemoryNonceStore):  # Redis kept them; memory lost them with the last process

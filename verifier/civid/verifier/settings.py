@@ -3,6 +3,10 @@
 Every limit is here. ``load_settings`` reads them once at start (through :mod:`civid.service.settings`);
 nothing re-reads configuration per call. The file is TOML with the same names as the flags
 (``max_in_flight = 256``), at the top level or in a ``[verifier]`` table.
+
+``auth_recheck_seconds`` bounds how long a process trusts its cache of authenticated API keys before
+it reads the registry's revision again: a key revoked or rotated by another process (another worker,
+the ``civid-verifier`` command) is refused within that many seconds; through the same process, at once.
 """
 
 from __future__ import annotations
@@ -64,6 +68,7 @@ class VerifierSettings:
     public_address: str | None = None  # host:port put in compact request strings (default: listen)
     admin_token_file: Path | None = None  # None: <data dir>/admin-token, created on first start
     grace_seconds: float = 10.0
+    auth_recheck_seconds: float = 1.0  # other processes' revocations take effect within this bound
     log_level: str = "info"
 
     @property
@@ -85,6 +90,8 @@ class VerifierSettings:
             raise _invalid("--tls-cert and --tls-key go together")
         if self.tls_client_ca is not None and self.tls_cert is None:
             raise _invalid("--tls-client-ca needs --tls-cert and --tls-key")
+        if self.auth_recheck_seconds < 0:
+            raise _invalid("auth_recheck_seconds must not be negative")
         if self.max_message_bytes < 1024:
             raise _invalid("max_message_bytes must be at least 1024")
         return self

@@ -7,10 +7,16 @@ wrong, revoked and expired credentials all fail alike with RP_UNAUTHENTICATED.
 A relying party may have several client certificates (one row each in ``rp_certificates``), so it
 can roll a certificate over without a gap. A key rotated with a grace period keeps working until
 ``expires_at``; without one it is revoked at once.
+
+Successful API-key authentications are cached in process (:mod:`.auth_cache`): a revoke, rotate or
+update through this registry takes effect at once; one made by another process (another worker, the
+``civid-verifier`` command) within ``auth_recheck_seconds``, when the cache next reads the registry's
+revision.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,11 +38,18 @@ from civid.verifier.domain.api_keys import (
     secret_matches,
     unauthenticated,
 )
+from civid.verifier.domain.auth_cache import AuthCache, CachedKey
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
-from civid.verifier.domain.storage.schema import api_keys, relying_parties, rp_certificates
+from civid.verifier.domain.storage.schema import (
+    api_keys,
+    registry_revision,
+    relying_parties,
+    rp_certificates,
+)
 
 MAX_GRACE: Final = timedelta(days=30)
 MAX_CERTIFICATES: Final = 8
+DEFAULT_AUTH_RECHECK_SECONDS: Final = 1.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,15 @@ def _certificate_rows(rp_id: str, fingerprints: Sequence[str], now: datetime) ->
     return [{"fingerprint": f, "rp_id": rp_id, "created_at": now} for f in fingerprints]
 
 
+def _bump_revision(conn: Connection) -> None:
+    """Move the registry's revision (in the caller's transaction): other processes drop their caches."""
+    conn.execute(update(registry_revision).values(revision=registry_revision.c.revision + 1))
+
+
+def _read_revision(conn: Connection) -> int:
+    return int(conn.execute(select(registry_revision.c.revision)).scalar_one())
+
+
 def _usable_key(now: datetime) -> Any:
     """Keys neither revoked nor past the end of their grace period."""
     return (api_keys.c.revoked_at.is_(None)) & or_(
@@ -100,10 +122,19 @@ def _usable_key(now: datetime) -> Any:
 class RelyingPartyRegistry:
     """Relying parties, their API keys and client certificates in the verifier's database."""
 
-    def __init__(self, engine: Engine, policies: PolicySet, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        policies: PolicySet,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        auth_recheck_seconds: float = DEFAULT_AUTH_RECHECK_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._engine = engine
         self._policies = policies
         self._clock = clock
+        self._auth_cache = AuthCache(auth_recheck_seconds, monotonic)
 
     def add_rp(self, spec: RelyingPartySpec) -> tuple[RelyingParty, str]:
         """Register a relying party; returns it and its API key in plaintext (shown once, never stored)."""
@@ -167,6 +198,7 @@ class RelyingPartyRegistry:
             values["policy_ids"] = list(policy_ids)
         try:
             with write(self._engine) as conn:
+                _bump_revision(conn)
                 if values:
                     conn.execute(
                         update(relying_parties).where(relying_parties.c.id == rp_id).values(**values)
@@ -182,11 +214,14 @@ class RelyingPartyRegistry:
             raise DomainError(
                 DomainErrorCode.ALREADY_EXISTS, "a certificate is already registered to another relying party"
             ) from exc
+        finally:
+            self._auth_cache.invalidate()
 
     def revoke_rp(self, rp_id: str) -> RelyingParty:
         """Revoke the relying party and all its keys; its calls fail from now on."""
         now = self._clock()
         with write(self._engine) as conn:
+            _bump_revision(conn)
             done = conn.execute(
                 update(relying_parties)
                 .where(relying_parties.c.id == rp_id, relying_parties.c.active.is_(True))
@@ -197,6 +232,7 @@ class RelyingPartyRegistry:
                 .where(api_keys.c.rp_id == rp_id, api_keys.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+        self._auth_cache.invalidate()
         if done.rowcount == 0:
             self.get(rp_id)  # NOT_FOUND if it does not exist; else it was revoked already
             raise DomainError(DomainErrorCode.NOT_FOUND, f"relying party {rp_id!r} is already revoked")
@@ -232,6 +268,8 @@ class RelyingPartyRegistry:
             else:
                 conn.execute(update(api_keys).where(previous).values(revoked_at=now))
             conn.execute(insert(api_keys).values(self._key_row(rp_id, key, now)))
+            _bump_revision(conn)
+        self._auth_cache.invalidate()
         return key.plaintext
 
     def current_key_prefixes(self) -> dict[str, str]:
@@ -244,11 +282,28 @@ class RelyingPartyRegistry:
         with read(self._engine) as conn:
             return {row.rp_id: f"crp1.{row.key_id[:8]}" for row in conn.execute(query)}
 
+    def authenticate_cached(self, api_key: str) -> RelyingParty | None:
+        """The relying party if ``api_key`` authenticated recently and nothing changed since; no I/O.
+
+        None: ask :meth:`authenticate` (which reads the database). RP_UNAUTHENTICATED if malformed."""
+        return self._cached(parse_api_key(api_key))
+
+    def _cached(self, key: ApiKey) -> RelyingParty | None:
+        entry = self._auth_cache.get(key.key_id)
+        if entry is None or not secret_matches(key, entry.secret_sha256):
+            return None
+        if entry.expires_at is not None and entry.expires_at <= self._clock():
+            return None
+        return entry.rp
+
     def authenticate(self, api_key: str) -> RelyingParty:
         """The active relying party owning ``api_key``; RP_UNAUTHENTICATED otherwise."""
         key = parse_api_key(api_key)
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
         query = (
-            select(api_keys.c.secret_sha256, relying_parties)
+            select(api_keys.c.secret_sha256, api_keys.c.expires_at, relying_parties)
             .join(relying_parties, relying_parties.c.id == api_keys.c.rp_id)
             .where(
                 api_keys.c.key_id == key.key_id,
@@ -257,10 +312,14 @@ class RelyingPartyRegistry:
             )
         )
         with read(self._engine) as conn:
+            generation = self._auth_cache.observe(_read_revision(conn))
             row = conn.execute(query).mappings().first()
             if not secret_matches(key, None if row is None else row["secret_sha256"]) or row is None:
                 raise unauthenticated()
-            return _row_to_rp(row, _certificates_of(conn, [row["id"]])[row["id"]])
+            rp = _row_to_rp(row, _certificates_of(conn, [row["id"]])[row["id"]])
+        entry = CachedKey(row["secret_sha256"], row["expires_at"], rp)
+        self._auth_cache.put(key.key_id, entry, generation)
+        return rp
 
     def authenticate_certificate(self, der: bytes) -> RelyingParty:
         """The active relying party registered with this client certificate (mTLS)."""

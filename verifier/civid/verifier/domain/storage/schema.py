@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -97,4 +98,11 @@ presentation_results = Table(
     Column("released_claims", JSON, nullable=False),
     Column("errors", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+registry_revision = Table(
+    "registry_revision",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1: one row
+    Column("revision", Integer, nullable=False),  # bumped with every revoke, rotate and update
 )
