@@ -476,3 +476,37 @@ def test_an_iri_slot_takes_exactly_what_both_absolute_iri_tests_accept(value: st
 
     both = is_absolute_iri(value) and is_pyld_absolute_iri(value)
     assert (templates._VERBATIM_IRI.fullmatch(value) is not None) == both
+
+
+# --- shapes admitted by safe-mode checks alone ---------------------------------------------------
+
+
+def bare_presentation(holder: str) -> dict[str, Any]:
+    """A presentation without credentials or proof: checked for safe mode, never canonicalized."""
+    return {"@context": [CREDENTIALS_V2], "type": ["VerifiablePresentation"], "holder": holder}
+
+
+def test_a_shape_only_checked_for_safe_mode_is_admitted_on_its_second_sighting() -> None:
+    check_safe_mode(bare_presentation("did:example:holder1"))
+    assert not templates.admitted(bare_presentation("did:example:holder2"))
+    check_safe_mode(bare_presentation("did:example:holder2"))
+    assert templates.admitted(bare_presentation("did:example:holder3"))
+    assert assert_same_canonical(bare_presentation("did:example:holder4"))[0] == "ok"
+
+
+@pytest.mark.parametrize("holder", ["relative/holder", "did:example:a b", "did:", "did://host/path"])
+def test_values_that_do_not_fit_a_safe_mode_admitted_shape_answer_as_the_plain_path(holder: str) -> None:
+    for n in range(3):
+        check_safe_mode(bare_presentation(f"did:example:holder{n}"))
+    document = bare_presentation(holder)
+    assert outcome(lambda: check_safe_mode(document)) == plain(lambda: check_safe_mode(document))
+    assert_same_canonical(document)
+
+
+def test_a_shape_failing_safe_mode_is_never_admitted_by_safe_mode_checks() -> None:
+    document = bare_presentation("did:example:holder1") | {"undefinedTermX": "x"}
+    for _ in range(3):
+        fast = outcome(lambda: check_safe_mode(document))
+        assert fast == plain(lambda: check_safe_mode(document))
+        assert fast[1] is ErrorCode.UNDEFINED_TERM
+    assert not templates.admitted(document)

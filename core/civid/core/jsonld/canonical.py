@@ -49,6 +49,7 @@ def check_safe_mode(document: Mapping[str, Any]) -> None:
     A document whose shape has an admitted template (and whose values fit it) passes without being
     expanded; any other goes through ``safe.check``.
     """
-    if fastpath_enabled() and templates.fits(document):
+    if fastpath_enabled():
+        templates.check_safe_mode(document, safe.check, canonicalize_detailed)
         return
     safe.check(document)

@@ -38,7 +38,15 @@ from civid.core.errors import CividError
 from civid.core.jsonld import safe, shapes
 from civid.core.jsonld.memo import LockedLru
 from civid.core.jsonld.nquads import escape_literal
-from civid.core.jsonld.rdfc import Canonicalized, Part, Parts, WorkLimits, canonicalize_prepared, part_of
+from civid.core.jsonld.rdfc import (
+    DEFAULT_LIMITS,
+    Canonicalized,
+    Part,
+    Parts,
+    WorkLimits,
+    canonicalize_prepared,
+    part_of,
+)
 from civid.core.jsonld.shapes import MARKER, Shape, shape_of
 
 MAX_SHAPES: Final = 256
@@ -238,6 +246,33 @@ def canonicalized(document: Mapping[str, Any], limits: WorkLimits, full: Full) -
     elif entry is _SEEN:
         _admit(shape, result, limits)
     return result
+
+
+def check_safe_mode(
+    document: Mapping[str, Any], check: Callable[[Mapping[str, Any]], None], full: Full
+) -> None:
+    """Raise what ``check`` (plain safe mode) raises for ``document``, or nothing.
+
+    A document of an admitted shape whose values fit passes without ``check``. A shape that is only
+    ever checked, never canonicalized (a presentation without its credentials), is admitted as
+    ``canonicalized`` admits one: on its second sighting, once ``full`` gave the lines it must render.
+    """
+    shape = shape_of(document)
+    entry = None if shape is None else _SHAPES.get(shape.key)
+    if shape is not None and isinstance(entry, Template) and entry.fits(shape.values):
+        return
+    check(document)
+    if shape is None or isinstance(entry, Template) or entry is _REFUSED:
+        return
+    if entry is None:
+        _SHAPES.put(shape.key, _SEEN)
+        return
+    try:
+        expected = full(document, DEFAULT_LIMITS)
+    except CividError:  # a poison graph, say: never worth a second try
+        _SHAPES.put(shape.key, _REFUSED)
+        return
+    _admit(shape, expected, DEFAULT_LIMITS)
 
 
 def fits(document: Mapping[str, Any]) -> bool:

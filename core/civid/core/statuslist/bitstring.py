@@ -14,9 +14,16 @@ from typing import Final
 
 from civid.core.crypto.multibase import MultibaseError, decode_base64url, encode_base64url
 from civid.core.errors import CividError, ErrorCode
+from civid.core.jsonld.fastpath import fastpath_enabled
+from civid.core.jsonld.memo import LockedLru
 
 MIN_LENGTH: Final = 131_072  # bits (16 KiB): the REC's minimum, for group privacy
 MAX_LENGTH: Final = 1 << 27  # bits (16 MiB decompressed): refuse bigger lists (gzip bombs)
+MEMO_ENTRIES: Final = 32  # decoded lists kept, keyed by their exact encodedList string
+MEMO_MAX_BYTES: Final = 1 << 20  # a decoded list bigger than this (8 Mbit) is never kept
+
+# encodedList -> its decoded bytes (immutable; every Bitstring made from them owns a copy).
+_DECODED: Final[LockedLru[str, bytes]] = LockedLru(MEMO_ENTRIES)
 
 
 class StatusPurpose(StrEnum):
@@ -52,12 +59,12 @@ class Bitstring:
 
     @classmethod
     def decode(cls, encoded: str) -> Bitstring:
-        """Parse an ``encodedList``; STATUS_LIST_INVALID when it is not multibase-base64url GZIP data."""
-        try:
-            compressed = decode_base64url(encoded)
-        except MultibaseError as exc:
-            raise CividError(ErrorCode.STATUS_LIST_INVALID, f"encodedList: {exc}") from exc
-        return cls.from_bytes(_gunzip(compressed))
+        """Parse an ``encodedList``; STATUS_LIST_INVALID when it is not multibase-base64url GZIP data.
+
+        The result is a fresh bitstring the caller may change; the decoded bytes of recently seen
+        lists are memoized (the same list is read for every credential it covers).
+        """
+        return cls.from_bytes(decoded_bytes(encoded))
 
     @property
     def length(self) -> int:
@@ -125,6 +132,36 @@ class Bitstring:
                 ErrorCode.STATUS_INDEX_OUT_OF_RANGE, f"status index {index!r} is outside 0..{self.length - 1}"
             )
         return index >> 3, 0x80 >> (index & 7)
+
+
+def decoded_bytes(encoded: str) -> bytes:
+    """The raw bitstring of an ``encodedList``, from the memo when this exact string was seen."""
+    if type(encoded) is not str or not fastpath_enabled():
+        return _decode(encoded)
+    data = _DECODED.get(encoded)
+    if data is None:
+        data = _decode(encoded)
+        if len(data) <= MEMO_MAX_BYTES:
+            _DECODED.put(encoded, data)
+    return data
+
+
+def clear_decode_memo() -> None:
+    """Forget every memoized decoding."""
+    _DECODED.clear()
+
+
+def decode_memo_size() -> int:
+    """How many decoded lists the memo holds now."""
+    return len(_DECODED)
+
+
+def _decode(encoded: str) -> bytes:
+    try:
+        compressed = decode_base64url(encoded)
+    except MultibaseError as exc:
+        raise CividError(ErrorCode.STATUS_LIST_INVALID, f"encodedList: {exc}") from exc
+    return _gunzip(compressed)
 
 
 def _gunzip(data: bytes) -> bytes:
