@@ -21,7 +21,8 @@ from civid.core.crypto.keys import Ed25519KeyPair
 from civid.core.did.key import did_key_for
 from civid.core.did.resolver import DidResolver
 from civid.core.errors import CividError, ErrorCode
-from civid.core.jsonld import canonicalize, canonicalize_detailed, context_memo, expand, safe
+from civid.core.jsonld import canonicalize, canonicalize_detailed, context_memo, expand, safe, templates
+from civid.core.jsonld.canonical import canonicalize_utf8
 from civid.core.jsonld.contexts import CREDENTIALS_EXAMPLES_V2
 from civid.core.jsonld.fastpath import fastpath_enabled, plain_path
 from civid.core.jsonld.memo import LockedLru, content_key
@@ -194,6 +195,16 @@ def test_generated_documents_cover_successes_and_each_safe_mode_error() -> None:
         ErrorCode.INVALID_CONTEXT,
         ErrorCode.JSONLD_ERROR,
     } <= codes
+
+
+def test_generated_documents_hash_the_same_utf8_bytes_on_both_paths() -> None:
+    documents = generated_documents(120, seed=2025)
+    for document in documents * 2:  # the second round renders admitted shapes from templates
+        result = assert_same(lambda document=document: canonicalize_utf8(document))
+        if result[0] == "ok":
+            with plain_path():
+                assert result[1] == canonicalize(document).encode()
+    assert sum(templates.admitted(document) for document in documents) > 60
 
 
 # --- published vectors and special inputs ------------------------------------------------------

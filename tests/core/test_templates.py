@@ -510,3 +510,13 @@ def test_a_shape_failing_safe_mode_is_never_admitted_by_safe_mode_checks() -> No
         assert fast == plain(lambda: check_safe_mode(document))
         assert fast[1] is ErrorCode.UNDEFINED_TERM
     assert not templates.admitted(document)
+
+
+def test_the_ascii_scan_of_iri_slot_values_agrees_with_the_regular_expression() -> None:
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in range(0x80)] + ["\x85", "\xa0", "\u3000", "\u2028", "é", "😀"]
+    starts = ["", "a:", "did:", "x", "1a:", "a+b.c-d:", "A:", "data:image/jpeg;base64,"]
+    values = [rng.choice(starts) + "".join(rng.choices(alphabet, k=rng.randrange(8))) for _ in range(20000)]
+    values.append("data:image/jpeg;base64," + "A/+=" * 3000)
+    for value in values:
+        assert templates.verbatim_iri(value) == (templates._VERBATIM_IRI.fullmatch(value) is not None), value

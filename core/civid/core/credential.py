@@ -16,6 +16,7 @@ from civid.core.did.resolver import DidResolver, ResolvedMethod
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld.canonical import check_safe_mode
 from civid.core.jsonld.contexts import CREDENTIALS_V2
+from civid.core.jsonld.templates import one_verification
 from civid.core.proofs.dataintegrity import ProofExpectations, verify_proofs
 from civid.core.result import ResultBuilder, VerificationResult
 from civid.core.statuslist.bitstring import StatusPurpose
@@ -180,12 +181,18 @@ def _verified_status_list(url: str, checks: CredentialChecks) -> Mapping[str, An
 def verify_credential(vc: Mapping[str, Any], checks: CredentialChecks) -> VerificationResult:
     """Every check of one credential; ``verified`` only when none failed."""
     out = ResultBuilder()
-    if not _check_shape(vc, out):
-        return out.build()
-    now = checks.now or utc_now()
-    methods = verify_proofs(vc, checks.resolver, ProofExpectations("assertionMethod", now=now), out)
-    if methods:
-        _check_issuer_binding(vc, methods, out)
-    check_validity_window(vc, now, out)
-    _check_status(vc, checks, out)
+    check_credential(vc, checks, out)
     return out.build()
+
+
+def check_credential(vc: Mapping[str, Any], checks: CredentialChecks, out: ResultBuilder) -> None:
+    """``verify_credential``'s checks and errors, added to ``out`` (``out.under(...)`` to prefix them)."""
+    with one_verification():  # checked for safe mode, then hashed: taken apart once
+        if not _check_shape(vc, out):
+            return
+        now = checks.now or utc_now()
+        methods = verify_proofs(vc, checks.resolver, ProofExpectations("assertionMethod", now=now), out)
+        if methods:
+            _check_issuer_binding(vc, methods, out)
+        check_validity_window(vc, now, out)
+        _check_status(vc, checks, out)

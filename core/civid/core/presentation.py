@@ -11,13 +11,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from civid.core.credential import CredentialChecks, check_context, types_of, verify_credential
+from civid.core.credential import CredentialChecks, check_context, check_credential, types_of
 from civid.core.crypto.keys import Ed25519KeyPair
 from civid.core.datetimes import utc_now
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld.canonical import check_safe_mode
 from civid.core.jsonld.contexts import CREDENTIALS_V2
 from civid.core.jsonld.subtree_memo import verification_scope
+from civid.core.jsonld.templates import one_verification
 from civid.core.proofs.dataintegrity import ProofExpectations, ProofOptions, add_proof, verify_proofs
 from civid.core.result import ResultBuilder, VerificationResult
 
@@ -100,7 +101,8 @@ def verify_presentation(
     ``challenge``/``domain`` None means the caller did not ask for that check; it is then
     reported as not checked, never silently passed.
     """
-    with verification_scope():  # the embedded credentials are expanded once, not twice
+    # the embedded credentials are expanded once, not twice; each document is taken apart once
+    with verification_scope(), one_verification():
         return _verify_presentation(vp, checks, challenge, domain)
 
 
@@ -116,9 +118,7 @@ def _verify_presentation(
         if expected is None:
             out.not_checked(f"presentation.proof.{field}", f"no expected {field} was given")
     expect = ProofExpectations("authentication", challenge=challenge, domain=domain, now=now)
-    scoped = ResultBuilder()
-    methods = verify_proofs(vp, checks.resolver, expect, scoped)
-    out.extend(scoped.build(), prefix="presentation.")
+    methods = verify_proofs(vp, checks.resolver, expect, out.under("presentation."))
     if methods:
         strangers = [m.controller for m in methods if m.controller != holder]
         if strangers:
@@ -131,8 +131,8 @@ def _verify_presentation(
             out.passed("presentation.holder_binding")
     for index, credential in enumerate(credentials_of(vp)):
         label = f"credential[{index}]."
-        out.extend(
-            verify_credential(credential, CredentialChecks(checks.resolver, now, checks.status_lists)), label
+        check_credential(
+            credential, CredentialChecks(checks.resolver, now, checks.status_lists), out.under(label)
         )
         if all(subject == holder for subject in _subject_ids(credential)):
             out.passed(label + "subject_binding")

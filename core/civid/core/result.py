@@ -69,19 +69,29 @@ class VerificationResult:
 
 @dataclass
 class ResultBuilder:
-    """Collects checks and errors while a verification runs; ``build()`` freezes them."""
+    """Collects checks and errors while a verification runs; ``build()`` freezes them.
+
+    ``under(prefix)`` gives a builder that adds to the same lists with each check name prefixed,
+    so a nested verification (a credential inside a presentation) records its checks once, where
+    building a result and ``extend``-ing it would copy each check.
+    """
 
     checks: list[Check] = field(default_factory=list)
     errors: list[ErrorEntry] = field(default_factory=list)
+    prefix: str = ""
+
+    def under(self, prefix: str) -> ResultBuilder:
+        """A builder adding to this one's checks and errors, each check name after ``prefix``."""
+        return ResultBuilder(self.checks, self.errors, self.prefix + prefix)
 
     def passed(self, name: str, message: str = "") -> None:
-        self.checks.append(Check(name, Outcome.PASSED, None, message))
+        self.checks.append(Check(self.prefix + name, Outcome.PASSED, None, message))
 
     def not_checked(self, name: str, message: str = "") -> None:
-        self.checks.append(Check(name, Outcome.NOT_CHECKED, None, message))
+        self.checks.append(Check(self.prefix + name, Outcome.NOT_CHECKED, None, message))
 
     def failed(self, name: str, code: ErrorCode, message: str) -> None:
-        self.checks.append(Check(name, Outcome.FAILED, code, message))
+        self.checks.append(Check(self.prefix + name, Outcome.FAILED, code, message))
         if all(e.code is not code or e.message != message for e in self.errors):
             self.errors.append(ErrorEntry(code, message))
 
@@ -89,8 +99,12 @@ class ResultBuilder:
         self.failed(name, error.code, error.message)
 
     def extend(self, other: VerificationResult, prefix: str = "") -> None:
-        for c in other.checks:
-            self.checks.append(Check(prefix + c.name, c.outcome, c.code, c.message))
+        prefix = self.prefix + prefix
+        if prefix:
+            for c in other.checks:
+                self.checks.append(Check(prefix + c.name, c.outcome, c.code, c.message))
+        else:  # checks are immutable: the same ones serve
+            self.checks.extend(other.checks)
         for e in other.errors:
             if e not in self.errors:
                 self.errors.append(e)

@@ -4,6 +4,7 @@ from civid.core.jsonld.canonical import (
     canonicalize,
     canonicalize_detailed,
     canonicalize_nquads_of,
+    canonicalize_utf8,
     check_safe_mode,
 )
 from civid.core.jsonld.loader import context_sha256, document_loader, known_context_urls, load_context
@@ -17,6 +18,7 @@ __all__ = [
     "canonicalize",
     "canonicalize_detailed",
     "canonicalize_nquads_of",
+    "canonicalize_utf8",
     "check_safe_mode",
     "context_sha256",
     "document_loader",

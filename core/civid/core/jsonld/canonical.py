@@ -43,6 +43,16 @@ def canonicalize(document: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMIT
     return _canonicalized(document, limits).text
 
 
+def canonicalize_utf8(document: Mapping[str, Any], limits: WorkLimits = DEFAULT_LIMITS) -> bytes:
+    """``canonicalize(document, limits)`` encoded as UTF-8 (what a proof hashes); the same errors.
+
+    On the fast path a document of an admitted shape is written as UTF-8 from the start.
+    """
+    if fastpath_enabled():
+        return templates.canonical_utf8(document, limits, canonicalize_detailed)
+    return canonicalize_detailed(document, limits).text.encode()
+
+
 def check_safe_mode(document: Mapping[str, Any]) -> None:
     """Raise the safe-mode ``CividError`` that expanding ``document`` would raise, or nothing.
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from civid.core import jcs
 from civid.core.errors import CividError, ErrorCode
-from civid.core.jsonld.canonical import canonicalize
+from civid.core.jsonld.canonical import canonicalize_utf8
 
 DATA_INTEGRITY_PROOF = "DataIntegrityProof"
 ED25519_SIGNATURE_2020 = "Ed25519Signature2020"
@@ -66,7 +66,7 @@ class EddsaRdfc2022:
 
     def hash_data(self, unsecured: Mapping[str, Any], proof: Mapping[str, Any]) -> bytes:
         config = _with_context(proof, unsecured.get("@context"))
-        return _sha256(canonicalize(config).encode()) + _sha256(canonicalize(unsecured).encode())
+        return _sha256(canonicalize_utf8(config)) + _sha256(canonicalize_utf8(unsecured))
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ class Ed25519Signature2020:
 
     def hash_data(self, unsecured: Mapping[str, Any], proof: Mapping[str, Any]) -> bytes:
         config = _with_context(proof, unsecured.get("@context"))
-        return _sha256(canonicalize(config).encode()) + _sha256(canonicalize(unsecured).encode())
+        return _sha256(canonicalize_utf8(config)) + _sha256(canonicalize_utf8(unsecured))
 
 
 @dataclass(frozen=True)
