@@ -6,16 +6,18 @@ The result lists each check: ``document.*`` (shape and JSON-LD safe mode), ``pro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 from civid.core.datetimes import parse_datetime, utc_now
 from civid.core.did.resolver import DidResolver, ResolvedMethod
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld.canonical import check_safe_mode
 from civid.core.jsonld.contexts import CREDENTIALS_V2
+from civid.core.jsonld.fastpath import decided
 from civid.core.jsonld.templates import one_verification
 from civid.core.proofs.dataintegrity import ProofExpectations, verify_proofs
 from civid.core.result import ResultBuilder, VerificationResult
@@ -171,11 +173,23 @@ def _verified_status_list(url: str, checks: CredentialChecks) -> Mapping[str, An
 
     source = checks.status_lists
     assert source is not None
-    if isinstance(source, VerifyingStatusListSource):
+    if _verifying(source):
         return source.verified_document(url, verify)
     list_vc = source.status_list(url)
     verify(list_vc)
     return list_vc
+
+
+def _verifying(source: StatusListSource) -> TypeGuard[VerifyingStatusListSource]:
+    """``isinstance(source, VerifyingStatusListSource)``: a class that has the methods answers True
+    for each of its instances, which ``_verifying_class`` remembers (a protocol ``isinstance`` walks
+    the protocol's classes on every call); any other falls back on the instance check."""
+    return _verifying_class(type(source)) or isinstance(source, VerifyingStatusListSource)
+
+
+@functools.lru_cache(maxsize=64)
+def _verifying_class(cls: type) -> bool:
+    return issubclass(cls, VerifyingStatusListSource)
 
 
 def verify_credential(vc: Mapping[str, Any], checks: CredentialChecks) -> VerificationResult:
@@ -187,7 +201,8 @@ def verify_credential(vc: Mapping[str, Any], checks: CredentialChecks) -> Verifi
 
 def check_credential(vc: Mapping[str, Any], checks: CredentialChecks, out: ResultBuilder) -> None:
     """``verify_credential``'s checks and errors, added to ``out`` (``out.under(...)`` to prefix them)."""
-    with one_verification():  # checked for safe mode, then hashed: taken apart once
+    # checked for safe mode, then hashed: taken apart once; the environment's choice read once
+    with decided(), one_verification():
         if not _check_shape(vc, out):
             return
         now = checks.now or utc_now()

@@ -17,6 +17,7 @@ from civid.core.datetimes import utc_now
 from civid.core.errors import CividError, ErrorCode
 from civid.core.jsonld.canonical import check_safe_mode
 from civid.core.jsonld.contexts import CREDENTIALS_V2
+from civid.core.jsonld.fastpath import decided
 from civid.core.jsonld.subtree_memo import verification_scope
 from civid.core.jsonld.templates import one_verification
 from civid.core.proofs.dataintegrity import ProofExpectations, ProofOptions, add_proof, verify_proofs
@@ -101,8 +102,9 @@ def verify_presentation(
     ``challenge``/``domain`` None means the caller did not ask for that check; it is then
     reported as not checked, never silently passed.
     """
-    # the embedded credentials are expanded once, not twice; each document is taken apart once
-    with verification_scope(), one_verification():
+    # the embedded credentials are expanded once, not twice; each document is taken apart once;
+    # the environment's choice of path is read once
+    with decided(), verification_scope(), one_verification():
         return _verify_presentation(vp, checks, challenge, domain)
 
 

@@ -2,7 +2,8 @@
 
 The fast path is on unless the environment says ``CIVID_FASTPATH=0``. ``plain_path()`` turns it
 off for the code it wraps (in this thread or task only), so a test can run both paths on the
-same inputs and compare.
+same inputs and compare. ``decided()`` reads the environment once for the block it wraps (one
+verification asks a dozen times; each environment lookup costs more than the override's).
 """
 
 from __future__ import annotations
@@ -24,6 +25,19 @@ def fastpath_enabled() -> bool:
     if chosen is not None:
         return chosen
     return os.environ.get(ENVIRONMENT_VARIABLE, "1") != "0"
+
+
+@contextmanager
+def decided() -> Iterator[None]:
+    """Within the block, the path chosen on entry holds (``plain_path()`` inside still switches)."""
+    if _override.get() is not None:
+        yield
+        return
+    token = _override.set(fastpath_enabled())
+    try:
+        yield
+    finally:
+        _override.reset(token)
 
 
 @contextmanager

@@ -66,6 +66,20 @@ class Bitstring:
         """
         return cls.from_bytes(decoded_bytes(encoded))
 
+    @classmethod
+    def bit_of(cls, encoded: str, index: int) -> bool:
+        """``Bitstring.decode(encoded).get(index)`` (the same answer and errors), reading the bit
+        from the decoded bytes without making a bitstring of them (a copy of the whole list)."""
+        data = decoded_bytes(encoded)
+        bits = len(data) * 8
+        if not MIN_LENGTH <= bits <= MAX_LENGTH:
+            return cls.from_bytes(data).get(index)  # raises what from_bytes raises
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < bits:
+            raise CividError(
+                ErrorCode.STATUS_INDEX_OUT_OF_RANGE, f"status index {index!r} is outside 0..{bits - 1}"
+            )
+        return bool(data[index >> 3] & (0x80 >> (index & 7)))
+
     @property
     def length(self) -> int:
         """Number of bits."""

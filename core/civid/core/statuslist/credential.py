@@ -122,7 +122,7 @@ def read_status(entry: Mapping[str, Any], list_credential: Mapping[str, Any]) ->
     encoded = subject.get("encodedList")
     if not isinstance(encoded, str):
         raise CividError(ErrorCode.STATUS_LIST_INVALID, "status list has no encodedList string")
-    return Bitstring.decode(encoded).get(parsed.index)
+    return Bitstring.bit_of(encoded, parsed.index)
 
 
 def xsd_datetime(value: datetime | str) -> str:
