@@ -3,9 +3,10 @@
     .venv/bin/python bench/bench_issuance.py [--count N] [--threads T] [--postgres-url URL]
 
 Each credential is for a distinct holder DID, gets two random status-list indexes, is checked against
-its JSON Schema, signed (eddsa-rdfc-2022) and recorded in the same transaction, as the issuer does.
-The rate is measured with one issuing thread and with ``--threads`` (default 8) concurrent ones, as
-the server's worker threads issue. PostgreSQL runs in a fresh database that is dropped afterwards.
+its JSON Schema, signed (eddsa-rdfc-2022) and recorded in the same transaction, as the issuer does
+(in a write transaction that commits together with other threads': ``Store.write_together``, as
+idempotent operations do). The rate is measured with one issuing thread and with ``--threads``
+(default 8) concurrent ones, as the server's worker threads issue. PostgreSQL runs in a fresh database that is dropped afterwards.
 ``--processes P`` (default 2) also measures P issuer processes, one thread each, on one PostgreSQL
 database (the documented scale-out); that figure is printed separately, the single-process ones stay.
 Enrollment latency (face pipeline + signing) is measured by bench/bench_enrollment.py.
@@ -48,7 +49,7 @@ def issuance_rate(
         holders = [did_key_for(Ed25519KeyPair.generate().public_key) for _ in range(2 * count + 1)]
 
         def issue(holder: str) -> None:
-            with app.store.write() as conn:
+            with app.store.write_together() as conn:
                 app.issuer.issue(citizen, holder, conn)
 
         issue(holders.pop())  # the first issuance creates the status lists
@@ -77,7 +78,7 @@ def _issuer_process(url: str, data_dir: str, count: int, start: Any, times: Any)
         start.wait()
         began = time.time()
         for holder in holders:
-            with app.store.write() as conn:
+            with app.store.write_together() as conn:
                 app.issuer.issue(citizen, holder, conn)
         times.put((began, time.time()))
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from typing import Any, Final
 
@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
 from civid.core.errors import CividError, ErrorCode
+from civid.core.schemas.fastcheck import fast_validator
 from civid.core.schemas.inline import inline_refs
 
 _BASE: Final = "https://w3id.org/civid/schemas/"
@@ -61,6 +62,17 @@ def _validator(url: str) -> Draft202012Validator:
     )
 
 
+@functools.cache
+def _fits(url: str) -> Callable[[Any], bool]:
+    """The quick check for the schema (:mod:`.fastcheck`): True only where jsonschema agrees."""
+    found = fast_validator(inline_refs(url, _schemas()))
+    return found if found is not None else _never
+
+
+def _never(_instance: Any) -> bool:
+    return False
+
+
 def known_schema_urls() -> frozenset[str]:
     return frozenset(_schemas())
 
@@ -82,8 +94,13 @@ def _describe(error: ValidationError) -> str:
 
 
 def validate_credential(credential: Mapping[str, Any], schema_url: str) -> None:
-    """Raise ``SCHEMA_MISMATCH`` naming the first failing path unless ``credential`` fits the schema."""
+    """Raise ``SCHEMA_MISMATCH`` naming the first failing path unless ``credential`` fits the schema.
+
+    jsonschema decides (and words the message); a quick check (:mod:`.fastcheck`) that can only say
+    *fits* where jsonschema would spares it the common case."""
     _known(schema_url)  # unknown URL -> SCHEMA_MISMATCH
+    if _fits(schema_url)(credential):
+        return
     errors = list(_validator(schema_url).iter_errors(credential))
     if errors:
         first = best_match(errors)

@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine
 
 from civid.service.db.engine import WRITE_OPTION
+from civid.service.db.writers import writer_turn
 
 
 @contextmanager
 def write(engine: Engine) -> Iterator[Connection]:
-    """A read-write transaction."""
-    with engine.connect() as conn:
+    """A read-write transaction (on SQLite, this process's threads take turns: :mod:`.writers`)."""
+    with engine.connect() as conn, writer_turn(engine):
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             yield conn

@@ -10,6 +10,10 @@ and takes the signature with it. Signing before the transaction would need the i
 first (a kill would then strand reserved indexes with no credential); the core canonicalizes a
 recurring credential shape from a template (:mod:`civid.core.jsonld.templates`, well under a
 millisecond), so the write lock is held only briefly anyway. tests/issuer/test_kill_issuance.py and test_kill_server.py check it with SIGKILL.
+
+The signing key is the one this process last saw active (no query); the credential's insert checks,
+in the same statement, that it still is, and after a rotation by another process the credential is
+signed again with the key read in this transaction (tests/issuer/test_issuance_keys.py).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from civid.core.jsonld.contexts import CIVID_V1
 from civid.core.proofs.dataintegrity import ProofOptions, add_proof
 from civid.core.schemas import NATIONAL_ID_V1, validate_credential
 from civid.core.text import claim_text
-from civid.issuer.domain.keys import KeyRing
+from civid.issuer.domain.keys import KeyRing, SigningKey
 from civid.issuer.domain.status_lists import StatusLists
 from civid.issuer.registry.model import Address, Citizen
 from civid.issuer.registry.photo import photo_data_url
@@ -127,20 +131,28 @@ class NationalIdIssuer:
             "credentialStatus": [revocation_entry, suspension_entry],
         }
         validate_credential(unsigned, NATIONAL_ID_V1)
-        key = self._keys.signing_key(conn)
-        signed = add_proof(
-            unsigned, key.pair, ProofOptions(verification_method=key.verification_method, created=now)
-        )
-        record = CredentialRecord(
-            id=credential_id,
-            national_id=citizen.national_id,
-            holder_did=holder_did,
-            type=NATIONAL_ID_TYPE,
-            document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
-            issued_at=now,
-            valid_until=valid_until,
-            revocation=revocation,
-            suspension=suspension,
-        )
-        self._store.credentials.insert(record, conn)
+
+        def signed_with(key: SigningKey) -> CredentialRecord:
+            signed = add_proof(
+                unsigned, key.pair, ProofOptions(verification_method=key.verification_method, created=now)
+            )
+            return CredentialRecord(
+                id=credential_id,
+                national_id=citizen.national_id,
+                holder_did=holder_did,
+                type=NATIONAL_ID_TYPE,
+                document=json.dumps(signed, ensure_ascii=False, separators=(",", ":")),
+                issued_at=now,
+                valid_until=valid_until,
+                revocation=revocation,
+                suspension=suspension,
+            )
+
+        # Signed with the key this process last saw active; the insert checks that it still is. After
+        # a rotation elsewhere it writes nothing, and the key is read in this transaction and used.
+        guess = self._keys.last_active()
+        record = signed_with(guess)
+        if not self._store.credentials.insert_signed(record, guess.key_id, conn):
+            record = signed_with(self._keys.signing_key(conn))
+            self._store.credentials.insert(record, conn)
         return record

@@ -113,8 +113,11 @@ def _stored_salt(engine: Engine) -> bytes:
     return salt
 
 
+_ACTIVE: Final = select(issuer_keys).where(issuer_keys.c.active.is_(True))  # built once
+
+
 def _active_key(conn: Connection) -> IssuerKey | None:
-    row = conn.execute(select(issuer_keys).where(issuer_keys.c.active.is_(True))).first()
+    row = conn.execute(_ACTIVE).first()
     if row is None:
         return None
     m = row._mapping
@@ -132,6 +135,7 @@ class KeyRing:
         self._master = master
         self._lock = threading.Lock()
         self._unsealed: dict[str, Ed25519KeyPair] = {}
+        self._last_active: SigningKey | None = None  # the active key as this process last read it
 
     @property
     def did(self) -> str:
@@ -156,7 +160,17 @@ class KeyRing:
         active = self._store.issuer_keys.active() if conn is None else _active_key(conn)
         if active is None:
             raise CividError(ErrorCode.INVALID_KEY, "the issuer has no active signing key")
-        return SigningKey(f"{self._did}#{active.id}", active.id, self._pair(active))
+        key = SigningKey(f"{self._did}#{active.id}", active.id, self._pair(active))
+        self._last_active = key
+        return key
+
+    def last_active(self) -> SigningKey:
+        """The active key as this process last read it (read now if never): a guess, not the truth,
+        since another process may have rotated since. A caller signs with it and then confirms it
+        in its transaction, as :meth:`civid.issuer.storage.CredentialRepository.insert_signed` does
+        (no query when the guess holds), signing again with :meth:`signing_key` when it did not."""
+        known = self._last_active
+        return known if known is not None else self.signing_key()
 
     def did_document(self) -> tuple[dict[str, Any], datetime | None]:
         """The DID document with every key, and when it last changed."""

@@ -12,14 +12,32 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, exists, select, update
 
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock
-from civid.issuer.storage.schema import credentials
+from civid.issuer.storage.prepared import Prepared
+from civid.issuer.storage.schema import credentials, issuer_keys
 from civid.service.db.tx import joined, read
 
-_INSERT: Final = credentials.insert()  # built once; each call passes only its values
+_INSERTED: Final = (
+    "id",
+    "national_id",
+    "holder_did",
+    "type",
+    "document",
+    "issued_at",
+    "valid_until",
+    "revocation_list_id",
+    "revocation_index",
+    "suspension_list_id",
+    "suspension_index",
+    "state",
+    "revoked",
+    "suspended",
+    "status_reason",
+)
+_INSERT: Final = Prepared(credentials.insert().returning(credentials.c.id), column_keys=_INSERTED)
 
 
 class CredentialState(StrEnum):
@@ -58,25 +76,14 @@ class CredentialRepository:
         self._clock = clock
 
     def insert(self, record: CredentialRecord, conn: Connection | None = None) -> None:
-        values = {
-            "id": record.id,
-            "national_id": record.national_id,
-            "holder_did": record.holder_did,
-            "type": record.type,
-            "document": record.document,
-            "issued_at": record.issued_at,
-            "valid_until": record.valid_until,
-            "revocation_list_id": record.revocation.list_id if record.revocation else None,
-            "revocation_index": record.revocation.index if record.revocation else None,
-            "suspension_list_id": record.suspension.list_id if record.suspension else None,
-            "suspension_index": record.suspension.index if record.suspension else None,
-            "state": record.state.value,
-            "revoked": record.revoked,
-            "suspended": record.suspended,
-            "status_reason": record.status_reason,
-        }
         with joined(self._engine, conn) as c:
-            c.execute(_INSERT, values)
+            _INSERT.first(c, _values(record))
+
+    def insert_signed(self, record: CredentialRecord, key_id: str, conn: Connection) -> bool:
+        """Insert ``record`` if ``key_id`` (the key that signed it) is the active issuer key, checked
+        in the same statement (no query of its own); False, with nothing written, if it is not."""
+        values = {f"v_{name}": value for name, value in _values(record).items()}
+        return _INSERT_IF_KEY_ACTIVE.first(conn, values | {"key_id": key_id}) is not None
 
     def get(self, credential_id: str, conn: Connection | None = None) -> CredentialRecord | None:
         query = select(credentials).where(credentials.c.id == credential_id)
@@ -131,6 +138,36 @@ class CredentialRepository:
             result = c.execute(update(credentials).where(credentials.c.id == credential_id).values(**values))
         if result.rowcount != 1:
             raise CividError(ErrorCode.NOT_FOUND, f"no credential {credential_id}")
+
+
+def _values(record: CredentialRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "national_id": record.national_id,
+        "holder_did": record.holder_did,
+        "type": record.type,
+        "document": record.document,
+        "issued_at": record.issued_at,
+        "valid_until": record.valid_until,
+        "revocation_list_id": record.revocation.list_id if record.revocation else None,
+        "revocation_index": record.revocation.index if record.revocation else None,
+        "suspension_list_id": record.suspension.list_id if record.suspension else None,
+        "suspension_index": record.suspension.index if record.suspension else None,
+        "state": record.state.value,
+        "revoked": record.revoked,
+        "suspended": record.suspended,
+        "status_reason": record.status_reason,
+    }
+
+
+def _insert_if_key_active() -> Any:
+    """``INSERT … SELECT <the values> WHERE <key_id is the active issuer key> RETURNING id``."""
+    values = select(*(bindparam(f"v_{name}", type_=credentials.c[name].type) for name in _INSERTED))
+    active = exists().where(issuer_keys.c.id == bindparam("key_id"), issuer_keys.c.active.is_(True))
+    return credentials.insert().from_select(_INSERTED, values.where(active)).returning(credentials.c.id)
+
+
+_INSERT_IF_KEY_ACTIVE: Final = Prepared(_insert_if_key_active())
 
 
 def _ref(list_id: str | None, index: int | None) -> StatusRef | None:

@@ -2,8 +2,9 @@
 
 :meth:`IdempotencyRepository.run_once` claims the key and runs the operation in the SAME transaction
 as the operation's own writes (e.g. the credential row), so either both are committed or neither is.
-A concurrent duplicate waits for the first (SQLite's write lock; PostgreSQL's unique-key wait) and then
-reads its answer.
+A concurrent duplicate waits for the first (SQLite's write lock; PostgreSQL's unique-key wait; or it
+runs after the first in the same group commit) and then reads its answer. Operations of concurrent
+threads commit together (:mod:`civid.service.db.group`), each returning once its commit is done.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, Engine, delete, select, update
 from civid.core.errors import CividError, ErrorCode
 from civid.issuer.storage.common import Clock, insert_ignore
 from civid.issuer.storage.schema import idempotency_keys
+from civid.service.db.group import GroupCommit
 from civid.service.db.tx import write
 
 MAX_KEY_LENGTH = 128
@@ -35,9 +37,10 @@ class IdempotentResult:
 
 
 class IdempotencyRepository:
-    def __init__(self, engine: Engine, clock: Clock) -> None:
+    def __init__(self, engine: Engine, clock: Clock, group: GroupCommit | None = None) -> None:
         self._engine = engine
         self._clock = clock
+        self._group = group if group is not None else GroupCommit(engine)
 
     def run_once(
         self, key: str, operation: str, req_hash: str, produce: Callable[[Connection], bytes]
@@ -50,7 +53,7 @@ class IdempotencyRepository:
             raise CividError(
                 ErrorCode.INVALID_RECORD, f"idempotency key must be 1..{MAX_KEY_LENGTH} characters"
             )
-        with write(self._engine) as conn:
+        with self._group.write() as conn:
             claim = {"key": key, "operation": operation, "request_hash": req_hash, "response": b""}
             if insert_ignore(conn, idempotency_keys, claim | {"created_at": self._clock()}):
                 response = produce(conn)

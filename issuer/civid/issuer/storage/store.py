@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -34,6 +34,7 @@ from civid.issuer.storage.migrate import migrate
 from civid.issuer.storage.officers import IssuerKeyRepository, OfficerRepository
 from civid.issuer.storage.schema import settings
 from civid.issuer.storage.status_lists import StatusListRepository, StatusPurpose
+from civid.service.db.group import GroupCommit
 from civid.service.db.tx import read, write
 
 if TYPE_CHECKING:
@@ -60,12 +61,18 @@ class Store:
     appointments: AppointmentRepository
     certified_copies: CertifiedCopyRepository
     audit: AuditLog
+    group: GroupCommit
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One read-write transaction for several repository calls (pass ``conn=``)."""
         with write(self.engine) as conn:
             yield conn
+
+    def write_together(self) -> AbstractContextManager[Connection]:
+        """Like :meth:`write`, but committed together with other threads' (one commit, one WAL flush,
+        for a batch: :mod:`civid.service.db.group`); returns once committed. Issuances use it."""
+        return self.group.write()
 
     def subject_key(self, national_id: str) -> str:
         """Keyed pseudonym of a (claimed) national ID: for attempt counters and audit subjects."""
@@ -122,6 +129,7 @@ def open_store(
     if run_migrations:
         migrate(engine)
     pepper = pepper if pepper is not None else _stored_pepper(engine)
+    group = GroupCommit(engine)
     return Store(
         engine=engine,
         pepper=pepper,
@@ -131,7 +139,7 @@ def open_store(
         attempts=AttemptRepository(engine, clock),
         credentials=CredentialRepository(engine, clock),
         status_lists=StatusListRepository(engine, clock),
-        idempotency=IdempotencyRepository(engine, clock),
+        idempotency=IdempotencyRepository(engine, clock, group),
         officers=OfficerRepository(engine, clock),
         issuer_keys=IssuerKeyRepository(engine, clock),
         address_changes=AddressChangeRepository(engine, clock),
@@ -139,6 +147,7 @@ def open_store(
         appointments=AppointmentRepository(engine, clock),
         certified_copies=CertifiedCopyRepository(engine, clock),
         audit=AuditLog(engine, clock, partial(pseudonym, pepper)),
+        group=group,
     )
 
 
