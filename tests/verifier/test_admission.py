@@ -6,8 +6,10 @@ import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import grpc
 import pytest
 
+from civid.rpc.errors import RpcFailure
 from civid.verifier.domain.admission import InFlightLimiter, RateLimiter
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 
@@ -35,6 +37,16 @@ def test_a_slot_is_freed_when_the_call_fails() -> None:
     with pytest.raises(ValueError), limiter.admit():
         raise ValueError("boom")
     assert limiter.try_acquire()
+
+
+def test_a_wire_error_leaves_the_admitted_block_unchanged() -> None:
+    limiter = InFlightLimiter(1)
+    refusal = RpcFailure(
+        grpc.StatusCode.INVALID_ARGUMENT, "MALFORMED_DOCUMENT", "the presentation is not JSON"
+    )
+    with pytest.raises(RpcFailure) as caught, limiter.admit():
+        raise refusal  # a frozen dataclass: nothing may be written on it on the way out
+    assert caught.value is refusal and limiter.in_flight == 0
 
 
 def test_many_threads_never_exceed_capacity() -> None:

@@ -7,8 +7,10 @@ a ``BadRequest`` with field violations. Clients read it back with :func:`error_d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
 import grpc
 from google.protobuf import any_pb2
@@ -16,6 +18,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 ERROR_DOMAIN = "civid"
+STATUSES_KEPT: Final = 1024  # distinct wire statuses kept (a bound; refusals mostly repeat)
 
 
 @dataclass(frozen=True)
@@ -32,25 +35,37 @@ class RpcFailure(Exception):
         return f"{self.code.name} {self.reason}: {self.message}"
 
     def to_status(self) -> grpc.Status:
-        details = []
-        info = error_details_pb2.ErrorInfo(
-            reason=self.reason, domain=ERROR_DOMAIN, metadata=dict(self.metadata)
+        return _status(
+            self.code, self.reason, self.message, tuple(self.metadata.items()), self.field_violations
         )
-        packed = any_pb2.Any()
-        packed.Pack(info)
-        details.append(packed)
-        if self.field_violations:
-            bad = error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
-                    for f, d in self.field_violations
-                ]
-            )
-            packed_bad = any_pb2.Any()
-            packed_bad.Pack(bad)
-            details.append(packed_bad)
-        status = status_pb2.Status(code=self.code.value[0], message=self.message, details=details)
-        return rpc_status.to_status(status)
+
+
+@functools.lru_cache(maxsize=STATUSES_KEPT)
+def _status(
+    code: grpc.StatusCode,
+    reason: str,
+    message: str,
+    metadata: tuple[tuple[str, str], ...],
+    field_violations: tuple[tuple[str, str], ...],
+) -> grpc.Status:
+    """The wire status of a failure; kept, since the same refusals recur (OVERLOADED in a surge)."""
+    details = []
+    info = error_details_pb2.ErrorInfo(reason=reason, domain=ERROR_DOMAIN, metadata=dict(metadata))
+    packed = any_pb2.Any()
+    packed.Pack(info)
+    details.append(packed)
+    if field_violations:
+        bad = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
+                for f, d in field_violations
+            ]
+        )
+        packed_bad = any_pb2.Any()
+        packed_bad.Pack(bad)
+        details.append(packed_bad)
+    status = status_pb2.Status(code=code.value[0], message=message, details=details)
+    return rpc_status.to_status(status)
 
 
 def invalid_argument(reason: str, message: str, field_name: str | None = None, **metadata: str) -> RpcFailure:

@@ -6,18 +6,25 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Final
 
 import grpc
 
 from civid.rpc import metrics
 
 log = logging.getLogger("civid.access")
+MAX_WRAPPED_METHODS: Final = 1024  # wrapped handlers kept (one per served method; a bound, not a limit)
 
 
 class RequestLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Logs method, status and duration of every call with a request id; never the payload."""
+    """Logs method, status and duration of every call with a request id; never the payload.
+
+    A method's handler is wrapped once and reused for every later call of that method; the request id
+    is read (or made) only when the access log is on."""
+
+    def __init__(self) -> None:
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
     async def intercept_service(
         self,
@@ -28,58 +35,80 @@ class RequestLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler is None or handler.request_streaming:
             return handler
         method = handler_call_details.method
-        metadata = dict(handler_call_details.invocation_metadata or ())
-        request_id = str(metadata.get("x-request-id") or uuid.uuid4())
+        known = self._wrapped.get(method)
+        if known is not None and known[0] is handler:
+            return known[1]
+        wrapped = _wrap(method, handler)
+        if len(self._wrapped) < MAX_WRAPPED_METHODS or method in self._wrapped:
+            self._wrapped[method] = (handler, wrapped)
+        return wrapped
 
-        def log_call(started: float, context: grpc.aio.ServicerContext, error: BaseException | None) -> None:
-            status = _status_name(context, error)
-            elapsed = time.perf_counter() - started
-            metrics.observe_rpc(method, status, elapsed)
-            log.info(
-                "rpc",
-                extra={
-                    "event": "rpc",
-                    "method": method,
-                    "status": status,
-                    "duration_ms": round(elapsed * 1000, 2),
-                    "request_id": request_id,
-                },
-            )
 
-        if handler.unary_unary:
-            inner = handler.unary_unary
+def _wrap(method: str, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    """``handler`` with every call logged and counted when it ends."""
+    if handler.unary_unary:
+        inner = handler.unary_unary
 
-            async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                started, error = time.perf_counter(), None
-                try:
-                    return await inner(request, context)
-                except BaseException as exc:
-                    error = exc
-                    raise
-                finally:
-                    log_call(started, context, error)
+        async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started, error = time.perf_counter(), None
+            try:
+                return await inner(request, context)
+            except BaseException as exc:
+                error = exc
+                raise
+            finally:
+                _log_call(method, started, context, error)
 
-            return grpc.unary_unary_rpc_method_handler(
-                unary, handler.request_deserializer, handler.response_serializer
-            )
-        if handler.unary_stream:
-            inner_stream = handler.unary_stream
+        return grpc.unary_unary_rpc_method_handler(
+            unary, handler.request_deserializer, handler.response_serializer
+        )
+    if handler.unary_stream:
+        inner_stream = handler.unary_stream
 
-            async def stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                started, error = time.perf_counter(), None
-                try:
-                    async for item in inner_stream(request, context):
-                        yield item
-                except BaseException as exc:
-                    error = exc
-                    raise
-                finally:
-                    log_call(started, context, error)
+        async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            started, error = time.perf_counter(), None
+            try:
+                async for item in inner_stream(request, context):
+                    yield item
+            except BaseException as exc:
+                error = exc
+                raise
+            finally:
+                _log_call(method, started, context, error)
 
-            return grpc.unary_stream_rpc_method_handler(
-                stream, handler.request_deserializer, handler.response_serializer
-            )
-        return handler
+        return grpc.unary_stream_rpc_method_handler(
+            stream, handler.request_deserializer, handler.response_serializer
+        )
+    return handler
+
+
+def _log_call(
+    method: str, started: float, context: grpc.aio.ServicerContext, error: BaseException | None
+) -> None:
+    status = _status_name(context, error)
+    elapsed = time.perf_counter() - started
+    metrics.observe_rpc(method, status, elapsed)
+    if not log.isEnabledFor(logging.INFO):
+        return
+    log.info(
+        "rpc",
+        extra={
+            "event": "rpc",
+            "method": method,
+            "status": status,
+            "duration_ms": round(elapsed * 1000, 2),
+            "request_id": _request_id(context),
+        },
+    )
+
+
+def _request_id(context: grpc.aio.ServicerContext) -> str:
+    """The caller's x-request-id (the last one given), else a fresh one."""
+    given: Any = None
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-request-id":
+            given = value
+    return str(given or uuid.uuid4())
 
 
 def _status_name(context: grpc.aio.ServicerContext, error: BaseException | None) -> str:

@@ -1,13 +1,18 @@
 """Prometheus metrics (text exposition format) for the servers.
 
-Each process registers the same metric names; ``serve_metrics(port)`` exposes them over HTTP.
+Each process registers the same metric names; ``serve_metrics(port)`` exposes them over HTTP. The
+labelled children a call updates are looked up once per label set and kept (a bounded cache).
 """
 
 from __future__ import annotations
 
+import functools
+from typing import Final
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+LABEL_SETS_KEPT: Final = 4096
 
 RPC_TOTAL = Counter(
     "civid_rpc_total", "gRPC calls by method and status code", ["method", "code"], registry=REGISTRY
@@ -30,9 +35,28 @@ ENROLLMENTS = Counter(
 )
 
 
+@functools.lru_cache(maxsize=LABEL_SETS_KEPT)
+def _rpc_total(method: str, code: str) -> Counter:
+    return RPC_TOTAL.labels(method, code)
+
+
+@functools.lru_cache(maxsize=LABEL_SETS_KEPT)
+def _rpc_seconds(method: str) -> Histogram:
+    return RPC_SECONDS.labels(method)
+
+
+@functools.lru_cache(maxsize=LABEL_SETS_KEPT)
+def _verifications(policy: str, outcome: str) -> Counter:
+    return VERIFICATIONS.labels(policy, outcome)
+
+
 def observe_rpc(method: str, code: str, seconds: float) -> None:
-    RPC_TOTAL.labels(method, code).inc()
-    RPC_SECONDS.labels(method).observe(seconds)
+    _rpc_total(method, code).inc()
+    _rpc_seconds(method).observe(seconds)
+
+
+def count_verification(policy: str, verified: bool) -> None:
+    _verifications(policy, "verified" if verified else "failed").inc()
 
 
 def serve_metrics(host: str, port: int) -> None:

@@ -8,6 +8,7 @@ database and the relying parties once, then runs that many server processes on o
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -193,6 +194,7 @@ async def _serve_one(
     settings: VerifierSettings, on_ready: Callable[[int], Awaitable[None]] | None = None
 ) -> None:
     running = await build_verifier(settings)
+    settle_heap()
 
     async def ready() -> None:
         log.info("serving", extra={"event": "serving", "port": running.port, "engine": settings.engine})
@@ -203,6 +205,16 @@ async def _serve_one(
     finally:
         await running.engine.close()
         running.database.dispose()
+
+
+def settle_heap() -> None:
+    """Collect once, then exempt everything made at start from later collections (``gc.freeze``).
+
+    The modules, policies, contexts and caches loaded at start are some 100,000 objects; a full
+    collection walks them all (about 0.1 s, every call waiting), and the first one comes soon after
+    start. Frozen, they are never walked again: collections see only what serving made."""
+    gc.collect()
+    gc.freeze()
 
 
 def _child(settings: VerifierSettings, index: int) -> None:

@@ -5,19 +5,24 @@
 default: pure-Python canonicalization holds the GIL, so only processes use both cores) or in a
 thread pool (``engine="thread"``, for tests and single-core hosts). Each worker process loads the
 policies and the trust store once, at start, never per call.
+
+A job crosses to a worker as one pickled tuple of strings; the answer to a relying party's own
+presentation comes back as its serialized VerifyPresentationResponse (:meth:`respond`), a wallet's
+submission as the JSON-ready :class:`VerifyOutcome` that is stored (:meth:`verify`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
-import multiprocessing
 import os
-from collections.abc import Mapping
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+import pickle
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from civid.core.credential import CredentialChecks, issuer_id
 from civid.core.datetimes import utc_now
@@ -26,9 +31,14 @@ from civid.core.presentation import credentials_of, verify_presentation
 from civid.core.result import Outcome, ResultBuilder, VerificationResult
 from civid.verifier.config.policies import SHIPPED_POLICIES, PolicySet, load_policies
 from civid.verifier.domain.evaluation import judge
+from civid.verifier.pool import WorkerPool
+from civid.verifier.service import collected
+from civid.verifier.service.collected import Verdict
 from civid.verifier.trust.config import TrustConfig
 from civid.verifier.trust.store import TrustStore
+from civid.verifier.v1 import verifier_service_pb2 as pb
 
+T = TypeVar("T")
 NONCE_CHECK: Final = "presentation.nonce"
 # Verification workers yield the CPU to the server's event loop, so that admission (a refusal over
 # capacity), gRPC I/O and answers stay prompt while both cores verify.
@@ -82,7 +92,7 @@ class PresentationVerifier:
         policies = load_policies(config.policies_path or SHIPPED_POLICIES)
         return cls(policies, TrustStore(config.trust, pinned=config.documents))
 
-    def verify(self, job: VerifyJob) -> VerifyOutcome:
+    def judge(self, job: VerifyJob) -> Verdict:
         policy = self.policies.get(job.policy_id)
         if policy is None:
             raise CividError(ErrorCode.MALFORMED_DOCUMENT, f"no policy {job.policy_id!r}")
@@ -95,12 +105,23 @@ class PresentationVerifier:
         core = verify_presentation(vp, checks, challenge=job.challenge, domain=job.domain)
         judgement = judge(vp, _with_nonce_check(core, job.nonce_fresh), policy, job.claims, now)
         result = judgement.result
-        return VerifyOutcome(
-            result.to_json(),
+        return Verdict(
+            result,
             dict(judgement.released_claims) if result.verified else {},
             _holder(vp, result),
             _issuer(vp, result),
         )
+
+    def verify(self, job: VerifyJob) -> VerifyOutcome:
+        verdict = self.judge(job)
+        return VerifyOutcome(
+            verdict.result.to_json(), verdict.released_claims, verdict.holder_did, verdict.issuer_did
+        )
+
+    def respond(self, job: VerifyJob) -> Answered:
+        """The relying party's VerifyPresentationResponse, whether it verified."""
+        verdict = self.judge(job)
+        return Answered(verdict.verified, collected.response(verdict, utc_now()))
 
 
 def _with_nonce_check(core: VerificationResult, fresh: bool) -> VerificationResult:
@@ -132,30 +153,72 @@ def _issuer(vp: Any, result: VerificationResult) -> str:
     return (issuer_id(credentials[0]) or "") if credentials else ""
 
 
-# One verifier per worker process, made by the pool's initializer (never shared across processes).
-_worker_verifier: PresentationVerifier | None = None
+@dataclass(frozen=True)
+class Answered:
+    """VerifyPresentation's answer: whether the presentation verified, and the response message."""
+
+    verified: bool
+    response: pb.VerifyPresentationResponse
 
 
-def _init_worker(config: WorkerConfig) -> None:
-    global _worker_verifier
+# The worker's wire: a job is a pickled tuple (kind, its fields); an answer is one tag byte and its body.
+_OUTCOME: Final = 0  # answer: b"O" + pickled VerifyOutcome
+_RESPONSE: Final = 1  # answer: b"R" + b"1"/b"0" (verified) + the serialized VerifyPresentationResponse
+_ERROR: Final = b"E"  # + the pickled exception (re-raised at the server, as an executor does)
+
+
+def _job_bytes(kind: int, job: VerifyJob) -> bytes:
+    fields = (kind, job.presentation_json, job.policy_id, job.claims, job.challenge, job.domain)
+    return pickle.dumps((*fields, job.nonce_fresh), pickle.HIGHEST_PROTOCOL)
+
+
+def _init_worker(config: WorkerConfig) -> PresentationVerifier:
+    """A worker process's one verifier: niced, configured and warmed once, at start."""
     os.nice(WORKER_NICENESS)
-    _worker_verifier = PresentationVerifier.from_config(config)
+    verifier = PresentationVerifier.from_config(config)
+    verifier.trust.resolver()  # the first refresh of the issuers' documents
+    gc.collect()
+    gc.freeze()  # what start made is never walked by a collection again (see app.settle_heap)
+    return verifier
 
 
-def _verify_in_worker(job: VerifyJob) -> VerifyOutcome:
-    if _worker_verifier is None:
-        raise RuntimeError("worker not initialised")
-    return _worker_verifier.verify(job)
+def _answer_in_worker(verifier: PresentationVerifier, payload: bytes) -> bytes:
+    """One job in, its answer out (an exception the job raised is sent back, to be raised there)."""
+    try:
+        kind, *fields = pickle.loads(payload)
+        job = VerifyJob(*fields)
+        if kind == _RESPONSE:
+            answered = verifier.respond(job)
+            return (b"R1" if answered.verified else b"R0") + answered.response.SerializeToString()
+        return b"O" + pickle.dumps(verifier.verify(job), pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:
+        return _ERROR + _exception_bytes(exc)
 
 
-def _warm_worker() -> bool:
-    if _worker_verifier is not None:
-        _worker_verifier.trust.resolver()  # the first refresh of the issuers' documents
-    return _worker_verifier is not None
+def _exception_bytes(exc: Exception) -> bytes:
+    """``exc`` pickled so that it unpickles whole at the server (CividError by its code and message)."""
+    if isinstance(exc, CividError):
+        return pickle.dumps((exc.code.value, exc.message), pickle.HIGHEST_PROTOCOL)
+    try:
+        pickled = pickle.dumps(exc, pickle.HIGHEST_PROTOCOL)
+        pickle.loads(pickled)  # an exception whose __init__ does not take its args back fails here
+    except Exception:
+        pickled = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"), pickle.HIGHEST_PROTOCOL)
+    return pickled
+
+
+def _raise_if_error(answer: bytes) -> None:
+    if answer[:1] != _ERROR:
+        return
+    error = pickle.loads(answer[1:])
+    if isinstance(error, tuple):
+        code, message = error
+        raise CividError(ErrorCode(code), message)
+    raise error
 
 
 class VerificationEngine:
-    """Runs :class:`PresentationVerifier` in a process or thread pool."""
+    """Runs :class:`PresentationVerifier` in a process pool (:class:`WorkerPool`) or a thread pool."""
 
     def __init__(self, config: WorkerConfig, kind: str = "process", workers: int = 2) -> None:
         self._config = config
@@ -163,6 +226,7 @@ class VerificationEngine:
         self._workers = workers
         self._executor: Executor | None = None
         self._local: PresentationVerifier | None = None
+        self._pool: WorkerPool[PresentationVerifier] | None = None
 
     async def start(self) -> None:
         """Start the pool and wait until every worker has loaded its configuration."""
@@ -171,24 +235,42 @@ class VerificationEngine:
             self._local = await loop.run_in_executor(None, PresentationVerifier.from_config, self._config)
             self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="civid-verify")
             return
-        self._executor = ProcessPoolExecutor(
-            self._workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(self._config,),
-        )
-        warmed = [loop.run_in_executor(self._executor, _warm_worker) for _ in range(self._workers)]
-        await asyncio.gather(*warmed)
+        pool = WorkerPool(_init_worker, self._config, _answer_in_worker, self._workers, name="civid-verify")
+        await pool.start()
+        self._pool = pool
 
     async def verify(self, job: VerifyJob) -> VerifyOutcome:
+        """The full outcome (a wallet's submission: stored for the relying party)."""
+        if self._pool is not None:
+            answer = await self._pool.call(_job_bytes(_OUTCOME, job))
+            _raise_if_error(answer)
+            outcome = pickle.loads(answer[1:])
+            assert isinstance(outcome, VerifyOutcome)
+            return outcome
+        return await self._in_thread(self._verifier().verify, job)
+
+    async def respond(self, job: VerifyJob) -> Answered:
+        """The relying party's VerifyPresentationResponse for a presentation it collected itself."""
+        if self._pool is not None:
+            answer = await self._pool.call(_job_bytes(_RESPONSE, job))
+            _raise_if_error(answer)
+            return Answered(answer[1:2] == b"1", pb.VerifyPresentationResponse.FromString(answer[2:]))
+        return await self._in_thread(self._verifier().respond, job)
+
+    def _verifier(self) -> PresentationVerifier:
+        if self._local is None:
+            raise RuntimeError("the engine is not started")
+        return self._local
+
+    async def _in_thread(self, run: Callable[[VerifyJob], T], job: VerifyJob) -> T:
         if self._executor is None:
             raise RuntimeError("the engine is not started")
-        loop = asyncio.get_running_loop()
-        if self._local is not None:
-            return await loop.run_in_executor(self._executor, self._local.verify, job)
-        return await loop.run_in_executor(self._executor, _verify_in_worker, job)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, run, job)
 
     async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

@@ -14,8 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -33,6 +32,7 @@ class InFlightLimiter:
         self._capacity = capacity
         self._in_flight = 0
         self._lock = threading.Lock()
+        self._slot = _Slot(self)
 
     @property
     def in_flight(self) -> int:
@@ -51,15 +51,29 @@ class InFlightLimiter:
                 raise RuntimeError("release without acquire")
             self._in_flight -= 1
 
-    @contextmanager
-    def admit(self) -> Iterator[None]:
+    def admit(self) -> _Slot:
         """Hold a slot for the ``with`` block; OVERLOADED at once when none is free."""
-        if not self.try_acquire():
+        return self._slot
+
+
+class _Slot:
+    """``with limiter.admit():`` — a plain context manager (no generator), one per limiter.
+
+    It keeps no state of its own, so concurrent ``with`` blocks share it; and an exception leaving
+    the block passes through untouched (a generator-based one re-raises it through the generator and
+    writes its ``__traceback__``, which frozen-dataclass exceptions refuse)."""
+
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: InFlightLimiter) -> None:
+        self._limiter = limiter
+
+    def __enter__(self) -> None:
+        if not self._limiter.try_acquire():
             raise RetryableError(DomainErrorCode.OVERLOADED, "the verifier is at capacity", OVERLOAD_RETRY_S)
-        try:
-            yield
-        finally:
-            self.release()
+
+    def __exit__(self, *_exc: object) -> None:
+        self._limiter.release()
 
 
 @dataclass

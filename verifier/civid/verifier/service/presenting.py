@@ -18,6 +18,7 @@ from civid.verifier.domain.requests import PresentationRequest, PresentationResu
 from civid.verifier.engine import VerifyJob, VerifyOutcome
 from civid.verifier.service.deps import VerifierDeps
 from civid.verifier.service.errors import failure, field_invalid
+from civid.verifier.v1 import verifier_service_pb2 as pb
 
 RP_CHALLENGE_TTL_S: Final = 24 * 3600
 
@@ -78,13 +79,13 @@ async def submit(
     )
     await asyncio.to_thread(deps.requests.record_result, stored)
     deps.results.notify()
-    _count(request.policy_id, outcome)
+    metrics.count_verification(request.policy_id, outcome.verified)
     return request, outcome
 
 
 async def verify_collected(
     deps: VerifierDeps, rp_id: str, policy: Policy, presentation_json: str, challenge: str, domain: str
-) -> VerifyOutcome:
+) -> pb.VerifyPresentationResponse:
     """An RP's own presentation; its challenge is recorded as used (a second use fails the nonce check).
 
     The caller holds an admission slot (``deps.in_flight.admit()``) from before authentication, so
@@ -99,11 +100,11 @@ async def verify_collected(
         fresh = _record_challenge(deps, rp_id, challenge)
     else:
         fresh = await asyncio.to_thread(_record_challenge, deps, rp_id, challenge)
-    outcome = await deps.engine.verify(
+    answered = await deps.engine.respond(
         VerifyJob(presentation_json, policy.id, policy.claims, challenge, domain, fresh)
     )
-    _count(policy.id, outcome)
-    return outcome
+    metrics.count_verification(policy.id, answered.verified)
+    return answered.response
 
 
 def _record_challenge(deps: VerifierDeps, rp_id: str, challenge: str) -> bool:
@@ -127,7 +128,3 @@ def _replayed_or_expired(request: PresentationRequest) -> DomainError:
         "the request's challenge was already used: a replayed presentation",
         {"presentation_request_id": request.id},
     )
-
-
-def _count(policy_id: str, outcome: VerifyOutcome) -> None:
-    metrics.VERIFICATIONS.labels(policy_id, "verified" if outcome.verified else "failed").inc()

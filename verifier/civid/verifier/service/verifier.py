@@ -181,16 +181,6 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
         with self._deps.in_flight.admit():  # over capacity: RESOURCE_EXHAUSTED before any work
             rp = await self._rp(context)
             policy = authorize(rp, request.policy_id, self._deps.policies)
-            outcome = await verify_collected(
+            return await verify_collected(
                 self._deps, rp.id, policy, request.presentation_json, request.challenge, request.domain
             )
-        result = presentation_pb2.PresentationResult(
-            state=presentation_pb2.PRESENTATION_REQUEST_STATE_COMPLETED,
-            verification=convert.verification(outcome.result),
-            released_claims=convert.claim_strings(outcome.released_claims),
-            released_claims_json=convert.claims_json(outcome.released_claims),
-            holder_did=outcome.holder_did,
-            issuer_did=outcome.issuer_did,
-            verify_time=convert.timestamp(utc_now()),
-        )
-        return pb.VerifyPresentationResponse(result=result)
