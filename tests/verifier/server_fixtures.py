@@ -59,9 +59,16 @@ class Holder:
         key = Ed25519KeyPair.generate()
         return cls(key, did_key_for(key.public_key), verification_method_id_for(key.public_key))
 
-    def present(self, credentials: list[Mapping[str, Any]], challenge: str, domain: str) -> dict[str, Any]:
+    def present(
+        self,
+        credentials: list[Mapping[str, Any]],
+        challenge: str,
+        domain: str,
+        created: datetime | None = None,
+    ) -> dict[str, Any]:
+        """A presentation signed now, or at ``created``."""
         return create_presentation(
-            credentials, self.key, self.did, self.method, challenge=challenge, domain=domain
+            credentials, self.key, self.did, self.method, challenge=challenge, domain=domain, created=created
         )
 
 

@@ -38,6 +38,11 @@ def credential(**fields: Any) -> dict[str, Any]:
     return doc
 
 
+def presentation(*credentials: dict[str, Any]) -> dict[str, Any]:
+    """A presentation of ``credentials`` whose proof was created at NOW (the signature is the core's)."""
+    return {"verifiableCredential": list(credentials), "proof": {"created": "2026-06-01T00:00:00Z"}}
+
+
 def check(result: VerificationResult, name: str) -> Any:
     return next(c for c in result.checks if c.name == name)
 
@@ -131,7 +136,7 @@ def test_lenient_suspension_never_excuses_a_revocation() -> None:
 
 
 def test_judgement_releases_claims_of_a_verified_presentation() -> None:
-    vp = {"verifiableCredential": [credential()]}
+    vp = presentation(credential())
     judgement = judge(vp, passing_core_result(), AIRLINE, AIRLINE.claims, NOW)
     assert judgement.verified
     assert set(judgement.released_claims) == set(AIRLINE.claims)
@@ -139,14 +144,14 @@ def test_judgement_releases_claims_of_a_verified_presentation() -> None:
 
 
 def test_judgement_releases_nothing_when_the_core_failed() -> None:
-    vp = {"verifiableCredential": [credential()]}
+    vp = presentation(credential())
     judgement = judge(vp, suspended_core_result(), AIRLINE, AIRLINE.claims, NOW)
     assert not judgement.verified and judgement.released_claims == {}
     assert check(judgement.result, "policy.claims").outcome is Outcome.NOT_CHECKED
 
 
 def test_judgement_releases_nothing_from_an_untrusted_issuer() -> None:
-    vp = {"verifiableCredential": [credential(issuer="did:web:evil.example")]}
+    vp = presentation(credential(issuer="did:web:evil.example"))
     judgement = judge(vp, passing_core_result(), AIRLINE, AIRLINE.claims, NOW)
     assert judgement.result.error_codes() == [ErrorCode.UNTRUSTED_ISSUER]
     assert judgement.released_claims == {}

@@ -72,6 +72,23 @@ def test_defaults_fail_closed_and_give_requests_five_minutes() -> None:
     assert policy.required_claims == policy.claims
 
 
+def test_a_presentation_is_accepted_for_five_minutes_by_default() -> None:
+    policy = next(iter(parse(VALID)))  # type: ignore[call-overload]
+    assert policy.presentation_max_age_s == 300
+
+
+@pytest.mark.parametrize("value", ["0", '"300"'])
+def test_presentation_max_age_below_one_second_or_not_an_integer_is_refused_at_start(
+    tmp_path: Path, value: str
+) -> None:
+    path = tmp_path / "policies.toml"
+    path.write_text(VALID + f"presentation_max_age_s = {value}\n", encoding="utf-8")
+    with pytest.raises(DomainError) as caught:
+        load_policies(path)
+    assert caught.value.code is DomainErrorCode.CONFIG_INVALID
+    assert "policies.toml: policy 'gym-entry': field 'presentation_max_age_s'" in caught.value.message
+
+
 def test_unknown_claim_is_named_with_file_policy_and_field() -> None:
     message = config_error(VALID.replace('"givenNameEn"', '"givenName"'))
     assert "test.toml" in message and "'gym-entry'" in message and "'claims'" in message

@@ -52,3 +52,13 @@ def test_serve_help_says_only_worker_0_serves_metrics(capsys: pytest.CaptureFixt
         parser.parse_args(["serve", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert "only worker 0 serves --metrics-listen" in help_text
+
+
+def test_clock_skew_defaults_to_a_minute_and_is_read_from_the_environment() -> None:
+    assert load_settings({}, None, {}).clock_skew_s == 60
+    assert load_settings({}, None, {"CIVID_VERIFIER_CLOCK_SKEW_S": "90"}).clock_skew_s == 90
+
+
+def test_a_negative_clock_skew_is_refused_by_name() -> None:
+    with pytest.raises(DomainError, match="clock_skew_s must not be negative"):
+        load_settings({}, None, {"CIVID_VERIFIER_CLOCK_SKEW_S": "-1"})

@@ -67,6 +67,8 @@ class ErrorCode(StrEnum):
     CREDENTIAL_TOO_OLD = "CREDENTIAL_TOO_OLD"
     NONCE_ALREADY_USED = "NONCE_ALREADY_USED"
     NONCE_UNKNOWN = "NONCE_UNKNOWN"
+    PRESENTATION_TOO_OLD = "PRESENTATION_TOO_OLD"  # its proof was created before the policy's window
+    PRESENTATION_CREATED_IN_FUTURE = "PRESENTATION_CREATED_IN_FUTURE"  # beyond the clock skew allowed
     # issuer registry and storage
     INVALID_NATIONAL_ID = "INVALID_NATIONAL_ID"
     INVALID_LASER_CODE = "INVALID_LASER_CODE"

@@ -36,6 +36,7 @@ from civid.verifier.config.policies import SHIPPED_POLICIES, PolicySet, load_pol
 from civid.verifier.config.relying_parties import SHIPPED_RELYING_PARTIES, load_relying_party_specs
 from civid.verifier.domain.admission import InFlightLimiter, RateLimiter
 from civid.verifier.domain.bootstrap import KEYS_FILE_NAME, CreatedKey, bootstrap_relying_parties
+from civid.verifier.domain.freshness import challenge_memory_s
 from civid.verifier.domain.idempotency import IdempotencyStore
 from civid.verifier.domain.nonces import InMemoryNonceStore, NonceStore, RedisNonceStore
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry
@@ -142,7 +143,7 @@ async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
     trust = TrustStore(trust_config, pin_dir=settings.data_dir / "trust")
     await asyncio.to_thread(trust.refresh_all)
     engine = VerificationEngine(
-        WorkerConfig(settings.policies, trust_config, trust.documents),
+        WorkerConfig(settings.policies, trust_config, trust.documents, settings.clock_skew_s),
         settings.engine,
         settings.engine_workers,
     )
@@ -165,6 +166,7 @@ async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
         address=settings.advertised_address,
         max_presentation_bytes=settings.max_message_bytes,
         idempotency=IdempotencyStore(database),
+        rp_challenge_ttl_s=challenge_memory_s(policies, settings.clock_skew_s),
     )
 
     def register(server: grpc.aio.Server) -> list[str]:

@@ -31,6 +31,7 @@ from civid.core.presentation import credentials_of, verify_presentation
 from civid.core.result import Outcome, ResultBuilder, VerificationResult
 from civid.verifier.config.policies import SHIPPED_POLICIES, PolicySet, load_policies
 from civid.verifier.domain.evaluation import judge
+from civid.verifier.domain.freshness import DEFAULT_CLOCK_SKEW_S
 from civid.verifier.pool import WorkerPool
 from civid.verifier.service import collected
 from civid.verifier.service.collected import Verdict
@@ -78,19 +79,23 @@ class WorkerConfig:
     policies_path: Path | None
     trust: TrustConfig
     documents: Mapping[str, Mapping[str, Any]]
+    clock_skew_s: int = DEFAULT_CLOCK_SKEW_S  # how far a holder's clock may be from ours
 
 
 class PresentationVerifier:
     """Blocking verification of presentations; thread-safe."""
 
-    def __init__(self, policies: PolicySet, trust: TrustStore) -> None:
+    def __init__(
+        self, policies: PolicySet, trust: TrustStore, clock_skew_s: int = DEFAULT_CLOCK_SKEW_S
+    ) -> None:
         self.policies = policies
         self.trust = trust
+        self.clock_skew_s = clock_skew_s
 
     @classmethod
     def from_config(cls, config: WorkerConfig) -> PresentationVerifier:
         policies = load_policies(config.policies_path or SHIPPED_POLICIES)
-        return cls(policies, TrustStore(config.trust, pinned=config.documents))
+        return cls(policies, TrustStore(config.trust, pinned=config.documents), config.clock_skew_s)
 
     def judge(self, job: VerifyJob) -> Verdict:
         policy = self.policies.get(job.policy_id)
@@ -103,7 +108,9 @@ class PresentationVerifier:
         )
         checks = CredentialChecks(self.trust.resolver(), now, status)
         core = verify_presentation(vp, checks, challenge=job.challenge, domain=job.domain)
-        judgement = judge(vp, _with_nonce_check(core, job.nonce_fresh), policy, job.claims, now)
+        judgement = judge(
+            vp, _with_nonce_check(core, job.nonce_fresh), policy, job.claims, now, self.clock_skew_s
+        )
         result = judgement.result
         return Verdict(
             result,

@@ -7,6 +7,10 @@ nothing re-reads configuration per call. The file is TOML with the same names as
 ``auth_recheck_seconds`` bounds how long a process trusts its cache of authenticated API keys before
 it reads the registry's revision again: a key revoked or rotated by another process (another worker,
 the ``civid-verifier`` command) is refused within that many seconds; through the same process, at once.
+
+``clock_skew_s`` is how far a holder's clock may be from the verifier's: a presentation whose proof was
+created more than that far in the future is refused, and one is accepted for the policy's
+``presentation_max_age_s`` plus that much (see :mod:`civid.verifier.domain.freshness`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any, Final
 from civid.core.errors import CividError
 from civid.service import settings as service_settings
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
+from civid.verifier.domain.freshness import DEFAULT_CLOCK_SKEW_S
 
 ENV_PREFIX: Final = "CIVID_VERIFIER_"
 DEFAULT_LISTEN: Final = "127.0.0.1:50052"
@@ -69,6 +74,7 @@ class VerifierSettings:
     admin_token_file: Path | None = None  # None: <data dir>/admin-token, created on first start
     grace_seconds: float = 10.0
     auth_recheck_seconds: float = 1.0  # other processes' revocations take effect within this bound
+    clock_skew_s: int = DEFAULT_CLOCK_SKEW_S  # how far a holder's clock may be from ours, either way
     log_level: str = "info"
 
     @property
@@ -92,6 +98,8 @@ class VerifierSettings:
             raise _invalid("--tls-client-ca needs --tls-cert and --tls-key")
         if self.auth_recheck_seconds < 0:
             raise _invalid("auth_recheck_seconds must not be negative")
+        if self.clock_skew_s < 0:
+            raise _invalid(f"clock_skew_s must not be negative, got {self.clock_skew_s}")
         if self.max_message_bytes < 1024:
             raise _invalid("max_message_bytes must be at least 1024")
         return self

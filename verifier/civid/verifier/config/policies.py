@@ -23,6 +23,7 @@ from civid.verifier.config.fields import FieldReader, LocalizedText, config_erro
 SHIPPED_POLICIES: Final = Path(__file__).resolve().parents[1] / "policies" / "default.toml"
 DEFAULT_REQUEST_LIFETIME_S: Final = 300
 DEFAULT_STATUS_FRESHNESS_S: Final = 300
+DEFAULT_PRESENTATION_MAX_AGE_S: Final = 300
 MAX_REQUEST_LIFETIME_S: Final = 3600
 _POLICY_ID: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _DID: Final = re.compile(r"^did:[a-z0-9]+:\S+$")
@@ -35,6 +36,7 @@ _FIELDS: Final = frozenset(
         "claims",
         "required_claims",
         "max_credential_age_s",
+        "presentation_max_age_s",
         "suspension_blocks",
         "status_freshness_s",
         "fail_closed_when_status_unavailable",
@@ -55,6 +57,7 @@ class Policy:
     claims: tuple[str, ...]  # paths into credentialSubject released to the RP
     required_claims: tuple[str, ...]  # a subset of claims; missing → CLAIM_MISSING
     max_credential_age_s: int | None = None  # from validFrom (else the proof's created)
+    presentation_max_age_s: int = DEFAULT_PRESENTATION_MAX_AGE_S  # from the presentation proof's created
     suspension_blocks: bool = True
     status_freshness_s: int = DEFAULT_STATUS_FRESHNESS_S
     fail_closed_when_status_unavailable: bool = True
@@ -136,6 +139,9 @@ def parse_policy(table: Any, where: str, source: str) -> Policy:
         claims=claims,
         required_claims=required,
         max_credential_age_s=read.optional_int("max_credential_age_s", minimum=1),
+        presentation_max_age_s=read.integer(
+            "presentation_max_age_s", DEFAULT_PRESENTATION_MAX_AGE_S, minimum=1
+        ),
         suspension_blocks=read.boolean("suspension_blocks", default=True),
         status_freshness_s=read.integer("status_freshness_s", DEFAULT_STATUS_FRESHNESS_S, minimum=0),
         fail_closed_when_status_unavailable=read.boolean("fail_closed_when_status_unavailable", True),

@@ -15,7 +15,8 @@ from civid.core.errors import CividError
 from civid.core.presentation import credentials_of
 from civid.core.result import ResultBuilder, VerificationResult
 from civid.verifier.config.policies import Policy
-from civid.verifier.domain.policy_checks import apply_suspension_rule, policy_checks
+from civid.verifier.domain.freshness import DEFAULT_CLOCK_SKEW_S
+from civid.verifier.domain.policy_checks import apply_suspension_rule, policy_checks, presentation_checks
 from civid.verifier.domain.release import CLAIMS_CHECK, check_and_release
 
 
@@ -37,10 +38,14 @@ def judge(
     policy: Policy,
     claims: Sequence[str],
     now: datetime,
+    clock_skew_s: int = DEFAULT_CLOCK_SKEW_S,
 ) -> Judgement:
-    """Add the policy's checks to ``core_result`` (from ``verify_presentation``) and release claims."""
+    """Add the policy's checks to ``core_result`` (from ``verify_presentation``) and release claims.
+
+    ``clock_skew_s``: how far the holder's clock may be from ``now`` (the verifier's ``clock_skew_s``)."""
     out = ResultBuilder()
     out.extend(apply_suspension_rule(core_result, policy))
+    out.extend(presentation_checks(vp if isinstance(vp, Mapping) else {}, policy, now, clock_skew_s))
     try:
         credentials = credentials_of(vp) if isinstance(vp, Mapping) else []
     except CividError:  # a malformed presentation: the core result already says why

@@ -1,5 +1,9 @@
 """Checks a policy adds to the core's verification of a presentation.
 
+Of the presentation itself: ``presentation.proof.created`` (its proof was created within the
+policy's ``presentation_max_age_s``, allowing the verifier's clock skew either way; see
+:mod:`civid.verifier.domain.freshness`).
+
 For each credential ``i`` of the presentation: ``credential[i].policy.type`` (an accepted type),
 ``credential[i].policy.issuer`` (a trusted issuer DID), ``credential[i].policy.age`` (not older
 than the policy allows), ``credential[i].policy.schema`` (names the required credentialSchema).
@@ -20,8 +24,10 @@ from civid.core.datetimes import parse_datetime
 from civid.core.errors import CividError, ErrorCode
 from civid.core.result import Check, Outcome, ResultBuilder, VerificationResult
 from civid.verifier.config.policies import Policy
+from civid.verifier.domain.freshness import accepted_created
 
 SUSPENSION_SUFFIX: Final = ".status.suspension"
+PRESENTATION_CREATED_CHECK: Final = "presentation.proof.created"
 
 
 def _label(index: int) -> str:
@@ -73,6 +79,35 @@ def check_age(credential: Mapping[str, Any], policy: Policy, now: datetime) -> N
         )
 
 
+def presentation_created(vp: Mapping[str, Any]) -> tuple[datetime, ...]:
+    """The ``created`` time of each of the presentation's proofs (every proof must state one)."""
+    proofs = vp.get("proof")
+    proof_list = proofs if isinstance(proofs, list) else [proofs]
+    stated = [p["created"] for p in proof_list if isinstance(p, Mapping) and "created" in p]
+    if not stated or len(stated) != len(proof_list):
+        raise CividError(
+            ErrorCode.PRESENTATION_TOO_OLD, "the presentation's proof states no created time to check its age"
+        )
+    return tuple(parse_datetime(value, "proof.created") for value in stated)
+
+
+def check_presentation_fresh(vp: Mapping[str, Any], policy: Policy, now: datetime, clock_skew_s: int) -> None:
+    created = presentation_created(vp)
+    after, until = accepted_created(now, policy.presentation_max_age_s, clock_skew_s)
+    if min(created) <= after:
+        raise CividError(
+            ErrorCode.PRESENTATION_TOO_OLD,
+            f"created {min(created).isoformat()}: older than the {policy.presentation_max_age_s} s "
+            f"that policy {policy.id!r} allows (with {clock_skew_s} s of clock skew); present again",
+        )
+    if max(created) > until:
+        raise CividError(
+            ErrorCode.PRESENTATION_CREATED_IN_FUTURE,
+            f"created {max(created).isoformat()}: more than {clock_skew_s} s after the verifier's "
+            "clock; check the device's clock",
+        )
+
+
 def check_schema(credential: Mapping[str, Any], policy: Policy) -> None:
     if policy.schema_id is None:
         return
@@ -91,6 +126,15 @@ def _run(name: str, out: ResultBuilder, check: Any, *args: Any) -> None:
         out.passed(name)
     except CividError as exc:
         out.failed_with(name, exc)
+
+
+def presentation_checks(
+    vp: Mapping[str, Any], policy: Policy, now: datetime, clock_skew_s: int
+) -> VerificationResult:
+    """The policy's own checks of the presentation (not of the credentials in it)."""
+    out = ResultBuilder()
+    _run(PRESENTATION_CREATED_CHECK, out, check_presentation_fresh, vp, policy, now, clock_skew_s)
+    return out.build()
 
 
 def policy_checks(

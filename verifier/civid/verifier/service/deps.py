@@ -38,4 +38,5 @@ class VerifierDeps:
     address: str  # host:port in compact request strings
     max_presentation_bytes: int
     idempotency: IdempotencyStore  # request_id of creating calls, shared by every process
+    rp_challenge_ttl_s: int  # how long an RP-collected challenge is remembered (freshness.challenge_memory_s)
     results: ResultSignal = field(default_factory=ResultSignal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from typing import Any, Final
+from typing import Any
 
 import grpc
 
@@ -13,14 +13,12 @@ from civid.core.datetimes import utc_now
 from civid.rpc import metrics
 from civid.verifier.config.policies import Policy
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
-from civid.verifier.domain.nonces import InMemoryNonceStore
+from civid.verifier.domain.nonces import InMemoryNonceStore, NonceStore
 from civid.verifier.domain.requests import PresentationRequest, PresentationResult, RequestState
 from civid.verifier.engine import VerifyJob, VerifyOutcome
 from civid.verifier.service.deps import VerifierDeps
 from civid.verifier.service.errors import failure, field_invalid
 from civid.verifier.v1 import verifier_service_pb2 as pb
-
-RP_CHALLENGE_TTL_S: Final = 24 * 3600
 
 
 def check_size(deps: VerifierDeps, presentation_json: str) -> None:
@@ -88,6 +86,9 @@ async def verify_collected(
 ) -> pb.VerifyPresentationResponse:
     """An RP's own presentation; its challenge is recorded as used (a second use fails the nonce check).
 
+    The challenge is remembered for ``deps.rp_challenge_ttl_s`` (:func:`~civid.verifier.domain.freshness.
+    challenge_memory_s`): after that any presentation made for it fails ``presentation.proof.created``.
+
     The caller holds an admission slot (``deps.in_flight.admit()``) from before authentication, so
     that over capacity a call is refused before it costs a database read."""
     if not 16 <= len(challenge) <= 256:
@@ -96,10 +97,11 @@ async def verify_collected(
         raise field_invalid("domain", "domain is required")
     check_size(deps, presentation_json)
     check_json_object(presentation_json)
+    record = (deps.nonces, rp_id, challenge, deps.rp_challenge_ttl_s)
     if isinstance(deps.nonces, InMemoryNonceStore):  # a dict under a lock: no thread hop needed
-        fresh = _record_challenge(deps, rp_id, challenge)
+        fresh = record_challenge(*record)
     else:
-        fresh = await asyncio.to_thread(_record_challenge, deps, rp_id, challenge)
+        fresh = await asyncio.to_thread(record_challenge, *record)
     answered = await deps.engine.respond(
         VerifyJob(presentation_json, policy.id, policy.claims, challenge, domain, fresh)
     )
@@ -107,10 +109,11 @@ async def verify_collected(
     return answered.response
 
 
-def _record_challenge(deps: VerifierDeps, rp_id: str, challenge: str) -> bool:
+def record_challenge(nonces: NonceStore, rp_id: str, challenge: str, ttl_s: float) -> bool:
+    """Record an RP's challenge as used for ``ttl_s`` seconds; False when it was already recorded."""
     digest = hashlib.sha256(challenge.encode("utf-8")).hexdigest()
     try:
-        deps.nonces.issue(f"rp:{rp_id}:{digest}", RP_CHALLENGE_TTL_S)
+        nonces.issue(f"rp:{rp_id}:{digest}", ttl_s)
     except ValueError:  # already recorded: the challenge was used
         return False
     return True

@@ -95,7 +95,11 @@ class VerifierServiceStub:
     VerifyPresentation: _grpc.UnaryUnaryMultiCallable[_verifier_service_pb2.VerifyPresentationRequest, _verifier_service_pb2.VerifyPresentationResponse]
     """RP. Verifies a presentation the RP collected itself, against the challenge and domain the RP
     expects and one of its policies. The challenge is recorded as used: the same challenge is refused
-    the next time (check NONCE_ALREADY_USED). Failures of the presentation are reported in
+    the next time (check NONCE_ALREADY_USED). The presentation's proof must have been created within
+    the policy's presentation age (default 5 minutes) and not ahead of the verifier's clock beyond its
+    clock skew allowance (check "presentation.proof.created": PRESENTATION_TOO_OLD,
+    PRESENTATION_CREATED_IN_FUTURE); a challenge is remembered only as long as that allows, so a later
+    replay fails as PRESENTATION_TOO_OLD. Failures of the presentation are reported in
     `result.verification`, not as gRPC errors.
 
     Errors: PERMISSION_DENIED / POLICY_NOT_ALLOWED; INVALID_ARGUMENT / MALFORMED_DOCUMENT (not JSON).
@@ -167,7 +171,11 @@ class VerifierServiceAsyncStub(VerifierServiceStub):
     VerifyPresentation: _aio.UnaryUnaryMultiCallable[_verifier_service_pb2.VerifyPresentationRequest, _verifier_service_pb2.VerifyPresentationResponse]  # type: ignore[assignment]
     """RP. Verifies a presentation the RP collected itself, against the challenge and domain the RP
     expects and one of its policies. The challenge is recorded as used: the same challenge is refused
-    the next time (check NONCE_ALREADY_USED). Failures of the presentation are reported in
+    the next time (check NONCE_ALREADY_USED). The presentation's proof must have been created within
+    the policy's presentation age (default 5 minutes) and not ahead of the verifier's clock beyond its
+    clock skew allowance (check "presentation.proof.created": PRESENTATION_TOO_OLD,
+    PRESENTATION_CREATED_IN_FUTURE); a challenge is remembered only as long as that allows, so a later
+    replay fails as PRESENTATION_TOO_OLD. Failures of the presentation are reported in
     `result.verification`, not as gRPC errors.
 
     Errors: PERMISSION_DENIED / POLICY_NOT_ALLOWED; INVALID_ARGUMENT / MALFORMED_DOCUMENT (not JSON).
@@ -278,7 +286,11 @@ class VerifierServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_verifier_service_pb2.VerifyPresentationResponse, _abc.Awaitable[_verifier_service_pb2.VerifyPresentationResponse]]:
         """RP. Verifies a presentation the RP collected itself, against the challenge and domain the RP
         expects and one of its policies. The challenge is recorded as used: the same challenge is refused
-        the next time (check NONCE_ALREADY_USED). Failures of the presentation are reported in
+        the next time (check NONCE_ALREADY_USED). The presentation's proof must have been created within
+        the policy's presentation age (default 5 minutes) and not ahead of the verifier's clock beyond its
+        clock skew allowance (check "presentation.proof.created": PRESENTATION_TOO_OLD,
+        PRESENTATION_CREATED_IN_FUTURE); a challenge is remembered only as long as that allows, so a later
+        replay fails as PRESENTATION_TOO_OLD. Failures of the presentation are reported in
         `result.verification`, not as gRPC errors.
 
         Errors: PERMISSION_DENIED / POLICY_NOT_ALLOWED; INVALID_ARGUMENT / MALFORMED_DOCUMENT (not JSON).
