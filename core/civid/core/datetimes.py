@@ -19,7 +19,7 @@ def parse_datetime(value: object, field: str) -> datetime:
             f"{field} must be an XML Schema dateTime with a time zone, got {value!r}",
         )
     text = value
-    fraction = re.search(r"\.(\d+)", text)
+    fraction = re.search(r"\.(\d+)", text) if "." in text else None
     if fraction and len(fraction.group(1)) > 6:  # Python keeps microseconds only
         text = text.replace(fraction.group(0), "." + fraction.group(1)[:6])
     try:

@@ -7,9 +7,10 @@ error was recorded.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from civid.core.errors import CividError, ErrorCode
 
@@ -38,6 +39,20 @@ class Check:
         return out
 
 
+CHECKS_KEPT: Final = 4096  # distinct passed / not-checked checks kept (names and messages recur)
+
+
+@functools.lru_cache(maxsize=CHECKS_KEPT)
+def _passed(name: str, message: str) -> Check:
+    """The passed check of this name and message: checks are immutable, so one object serves all."""
+    return Check(name, Outcome.PASSED, None, message)
+
+
+@functools.lru_cache(maxsize=CHECKS_KEPT)
+def _not_checked(name: str, message: str) -> Check:
+    return Check(name, Outcome.NOT_CHECKED, None, message)
+
+
 @dataclass(frozen=True)
 class ErrorEntry:
     code: ErrorCode
@@ -52,8 +67,9 @@ class VerificationResult:
     checks: tuple[Check, ...] = ()
     errors: tuple[ErrorEntry, ...] = ()
 
-    @property
+    @functools.cached_property
     def verified(self) -> bool:
+        """No error and no failed check (computed once: the result is immutable)."""
         return not self.errors and all(c.outcome is not Outcome.FAILED for c in self.checks)
 
     def error_codes(self) -> list[ErrorCode]:
@@ -85,10 +101,10 @@ class ResultBuilder:
         return ResultBuilder(self.checks, self.errors, self.prefix + prefix)
 
     def passed(self, name: str, message: str = "") -> None:
-        self.checks.append(Check(self.prefix + name, Outcome.PASSED, None, message))
+        self.checks.append(_passed(self.prefix + name, message))
 
     def not_checked(self, name: str, message: str = "") -> None:
-        self.checks.append(Check(self.prefix + name, Outcome.NOT_CHECKED, None, message))
+        self.checks.append(_not_checked(self.prefix + name, message))
 
     def failed(self, name: str, code: ErrorCode, message: str) -> None:
         self.checks.append(Check(self.prefix + name, Outcome.FAILED, code, message))

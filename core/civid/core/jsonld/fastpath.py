@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar, Token
 from typing import Final
 
 ENVIRONMENT_VARIABLE: Final = "CIVID_FASTPATH"
@@ -27,17 +27,24 @@ def fastpath_enabled() -> bool:
     return os.environ.get(ENVIRONMENT_VARIABLE, "1") != "0"
 
 
-@contextmanager
-def decided() -> Iterator[None]:
+def decided() -> AbstractContextManager[None]:
     """Within the block, the path chosen on entry holds (``plain_path()`` inside still switches)."""
-    if _override.get() is not None:
-        yield
-        return
-    token = _override.set(fastpath_enabled())
-    try:
-        yield
-    finally:
-        _override.reset(token)
+    return _Decided()
+
+
+class _Decided:
+    """``decided()``'s block: a plain context manager (a generator-based one costs more than it does)."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token: Token[bool | None] | None = None
+        if _override.get() is None:
+            self._token = _override.set(fastpath_enabled())
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._token is not None:
+            _override.reset(self._token)
 
 
 @contextmanager
