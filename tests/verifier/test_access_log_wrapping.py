@@ -1,4 +1,4 @@
-"""The access-log interceptor wraps a method's handler once; with the log off, calls are still counted."""
+"""Access logging wraps a method's handler once (at registration, or in the interceptor); with the log off, calls are still counted."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import grpc
 import pytest
 
-from civid.rpc.interceptors import RequestLogInterceptor
+from civid.rpc.interceptors import AccessLogged, RequestLogInterceptor
 from civid.rpc.metrics import REGISTRY
 
 SERVICE = "civid.test.v1.Wrapped"
@@ -53,3 +53,41 @@ async def test_calls_are_counted_while_the_access_log_is_off(
         await channel.unary_unary(f"/{SERVICE}/Fine")(b"", timeout=10)
     assert REGISTRY.get_sample_value("civid_rpc_total", labels) == before + 1
     assert not [r for r in caplog.records if r.name == "civid.access"]
+
+
+@pytest.fixture
+async def registered() -> AsyncIterator[tuple[AccessLogged, grpc.aio.Channel]]:
+    server = grpc.aio.server()
+    logged = AccessLogged(server)
+    handlers = {"Fine": grpc.unary_unary_rpc_method_handler(fine)}
+    logged.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
+    logged.add_registered_method_handlers(SERVICE, handlers)
+    port = logged.add_insecure_port("127.0.0.1:0")
+    await logged.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        yield logged, channel
+    finally:
+        await channel.close()
+        await logged.stop(None)
+
+
+async def test_a_service_registered_through_access_logged_has_every_call_counted(
+    registered: tuple[AccessLogged, grpc.aio.Channel],
+) -> None:
+    _, channel = registered
+    labels = {"method": f"/{SERVICE}/Fine", "code": "OK"}
+    before = REGISTRY.get_sample_value("civid_rpc_total", labels) or 0.0
+    for _ in range(3):
+        assert await channel.unary_unary(f"/{SERVICE}/Fine")(b"", timeout=10) == b"ok"
+    assert REGISTRY.get_sample_value("civid_rpc_total", labels) == before + 3
+
+
+async def test_a_service_registered_through_access_logged_has_its_calls_in_the_access_log(
+    registered: tuple[AccessLogged, grpc.aio.Channel], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, channel = registered
+    with caplog.at_level(logging.INFO, logger="civid.access"):
+        await channel.unary_unary(f"/{SERVICE}/Fine")(b"", timeout=10)
+    logged_calls = [r for r in caplog.records if r.name == "civid.access"]
+    assert [(r.method, r.status) for r in logged_calls] == [(f"/{SERVICE}/Fine", "OK")]  # type: ignore[attr-defined]

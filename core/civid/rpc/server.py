@@ -13,7 +13,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from civid.rpc.interceptors import RequestLogInterceptor
+from civid.rpc.interceptors import AccessLogged
 
 log = logging.getLogger("civid.rpc")
 
@@ -65,15 +65,12 @@ def build_server(settings: ServerSettings, register: Register) -> BuiltServer:
         ("grpc.max_send_message_length", settings.max_message_bytes),
         ("grpc.so_reuseport", 1),
     ]
-    server = grpc.aio.server(
-        interceptors=[RequestLogInterceptor()],
-        options=options,
-        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
-    )
-    names = list(register(server))
+    server = grpc.aio.server(options=options, maximum_concurrent_rpcs=settings.max_concurrent_rpcs)
+    logged = AccessLogged(server)  # every service's calls logged and counted, without an interceptor
+    names = list(register(logged))
     health_servicer = health.aio.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, logged)
+    reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], logged)
     if settings.tls is None:
         port = server.add_insecure_port(settings.listen)
     else:
