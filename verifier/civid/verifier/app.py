@@ -57,9 +57,6 @@ from civid.verifier.v1 import relying_party_admin_service_pb2_grpc, verifier_ser
 log = logging.getLogger("civid.verifier")
 ADMIN_TOKEN_FILE: Final = "admin-token"
 TRANSPORT_SLACK_BYTES: Final = 64 * 1024  # the transport limit sits just above the presentation limit
-RPC_BACKSTOP_FACTOR: Final = 2
-
-
 def open_database(settings: VerifierSettings) -> Engine:
     engine = make_engine(settings.database_url or settings.data_dir)
     migrate(engine)
@@ -182,10 +179,10 @@ async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
     server_settings = ServerSettings(
         listen=_listen_address(settings),
         max_message_bytes=settings.max_message_bytes + TRANSPORT_SLACK_BYTES,
-        # A backstop behind our own admission control (max_in_flight verifications, answered OVERLOADED
-        # with an ErrorInfo): gRPC itself refuses calls beyond this many at once, before any Python code
-        # runs, so a surge never queues without bound.
-        max_concurrent_rpcs=RPC_BACKSTOP_FACTOR * settings.max_in_flight,
+        # No gRPC-level max_concurrent_rpcs: in grpc.aio it does not refuse, it stops taking calls
+        # (they wait unseen in gRPC's queue, every caller's latency growing) and costs every call an
+        # asyncio.Condition round. Our admission control (max_in_flight, answered OVERLOADED with an
+        # ErrorInfo at once) is the limit.
         grace_seconds=settings.grace_seconds,
         tls=tls,
     )
