@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import multiprocessing
 import secrets
 import sys
+import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,43 +52,107 @@ from civid.core.crypto.keys import Ed25519KeyPair  # noqa: E402
 SAMPLE_SECONDS = 5.0
 WARM_ITEMS = 600  # the first calls fill the caches (contexts, shapes): not part of the sample
 SAMPLE_ITEMS = 5000  # more than SAMPLE_SECONDS can use at the rates seen, so the time ends the sample
+GENERATOR_START_S = 8.0  # the load generators start together this long after they are spawned
 
 
-async def surge(
-    address: str, key: str, items: Sequence[bytes], rate: float, seconds: float, connections: int
-) -> tuple[list[float], int, list[float], int]:
-    """Open loop at ``rate`` calls/s: (admitted latencies, refused, refused latencies, other errors)."""
-    admitted: list[float] = []
-    refused_latency: list[float] = []
-    errors = 0
+@dataclass
+class Surged:
+    """What one or more load generators saw: latencies of admitted and refused calls, other errors."""
+
+    admitted: list[float] = field(default_factory=list)
+    refused: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    lag_s: float = 0.0  # the most a call was sent after its due time (the generator falling behind)
+    cpu_s: float = 0.0  # the generators' own CPU
+
+    def add(self, other: Surged) -> None:
+        self.admitted += other.admitted
+        self.refused += other.refused
+        self.errors.update(other.errors)
+        self.lag_s = max(self.lag_s, other.lag_s)
+        self.cpu_s += other.cpu_s
+
+
+async def _open_loop(
+    address: str,
+    key: str,
+    items: Sequence[bytes],
+    rate: float,
+    seconds: float,
+    connections: int,
+    start: float,
+) -> Surged:
+    """Open loop at ``rate`` calls/s from wall-clock time ``start`` for ``seconds``."""
+    out = Surged()
     metadata = (("authorization", f"Bearer {key}"),)
     opened = channels(address, connections)
     calls = [raw_verify_call(c) for c in opened]
+    for channel in opened:
+        await channel.channel_ready()
 
     async def one(call: Any, raw: bytes) -> None:
-        nonlocal errors
         started = time.perf_counter()
         try:
             await call(raw, metadata=metadata, timeout=30)
-            admitted.append(time.perf_counter() - started)
+            out.admitted.append(time.perf_counter() - started)
         except grpc.aio.AioRpcError as exc:
             if exc.code() is not grpc.StatusCode.RESOURCE_EXHAUSTED:
-                errors += 1
+                out.errors[f"{exc.code().name}: {exc.details()}"[:120]] += 1
                 return
-            refused_latency.append(time.perf_counter() - started)
+            out.refused.append(time.perf_counter() - started)
 
+    await asyncio.sleep(max(0.0, start - time.time()))
+    cpu_before = time.process_time()
     tasks = []
-    started = time.perf_counter()
+    began = time.perf_counter()
     for index, raw in enumerate(items):
-        due = started + index / rate
-        if due - started > seconds:
+        due = began + index / rate
+        if due - began > seconds:
             break
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        out.lag_s = max(out.lag_s, time.perf_counter() - due)
         tasks.append(asyncio.create_task(one(calls[index % len(calls)], raw)))
     await asyncio.gather(*tasks)
+    out.cpu_s = time.process_time() - cpu_before
     for channel in opened:
         await channel.close()
-    return admitted, len(refused_latency), refused_latency, errors
+    return out
+
+
+def _generator(job: tuple[str, str, Sequence[bytes], float, float, int, float]) -> Surged:
+    return asyncio.run(_open_loop(*job))
+
+
+def surge(
+    address: str,
+    key: str,
+    items: Sequence[bytes],
+    rate: float,
+    seconds: float,
+    connections: int,
+    generators: int,
+    start: float,
+) -> Surged:
+    """``generators`` load-generator processes, together open loop at ``rate`` calls/s (a real surge
+    comes from many clients: one Python process falling behind its schedule would hide the server's
+    latency behind its own)."""
+    jobs = [
+        (
+            address,
+            key,
+            items[i::generators],
+            rate / generators,
+            seconds,
+            max(1, connections // generators),
+            start,
+        )
+        for i in range(generators)
+    ]
+    out = Surged()
+    with multiprocessing.get_context("spawn").Pool(generators) as pool:
+        for part in pool.map(_generator, jobs):
+            out.add(part)
+    return out
 
 
 def peak_rss_mb(pids: Sequence[int]) -> dict[int, float]:
@@ -116,16 +183,29 @@ def sustainable_rate(
     return len(latencies) / (time.perf_counter() - started), rest
 
 
-def cpu_share(
-    before: dict[int, float], after: dict[int, float], seconds: float, pids: Sequence[int], server: int
-) -> str:
-    """Each process's CPU during the surge as a share of one core (the bench first, then the server)."""
-    names = {pids[0]: "bench", server: "server"}
-    return " ".join(
-        f"{names.get(pid, f'pid{pid}')}={(after[pid] - before.get(pid, 0.0)) / seconds:.2f}"
-        for pid in pids
-        if pid in after
-    )
+class CpuWindow(threading.Thread):
+    """The CPU each process used from wall-clock ``start`` for ``seconds`` (sampled from /proc)."""
+
+    def __init__(self, pids: Sequence[int], start: float, seconds: float) -> None:
+        super().__init__(daemon=True)
+        self.pids, self.begin, self.seconds = list(pids), start, seconds
+        self.before: dict[int, float] = {}
+        self.after: dict[int, float] = {}
+
+    def run(self) -> None:
+        time.sleep(max(0.0, self.begin - time.time()))
+        self.before = cpu_seconds(self.pids)
+        time.sleep(self.seconds)
+        self.after = cpu_seconds(self.pids)
+
+    def shares(self, server: int) -> str:
+        """Each process's CPU as a share of one core (the server first, then its workers)."""
+        return " ".join(
+            f"{'server' if pid == server else f'pid{pid}'}="
+            f"{(self.after[pid] - self.before.get(pid, 0.0)) / self.seconds:.2f}"
+            for pid in self.pids
+            if pid in self.after
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,9 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_server_arguments(parser)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=None, help="sustainable rate (default: measured)")
-    parser.add_argument("--expected-rate", type=float, default=200.0, help="sizes the VPs prepared")
+    parser.add_argument("--expected-rate", type=float, default=1200.0, help="sizes the VPs prepared")
     parser.add_argument("--concurrency", type=int, default=8, help="of the sustainable-rate run")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--generators", type=int, default=2, help="load-generator processes")
     parser.set_defaults(max_in_flight=8)
     args = parser.parse_args(argv)
     seed = secrets.token_bytes(32)
@@ -154,27 +235,43 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"sustainable rate {rate:.1f}/s; surging at {2 * rate:.1f}/s for {args.seconds:.0f} s",
                 flush=True,
             )
-            pids = [os.getpid(), *process_tree(server.pid)]
-            cpu_before, started = cpu_seconds(pids), time.perf_counter()
-            admitted, refused, refused_latency, errors = asyncio.run(
-                surge(server.address, server.key, items, 2 * rate, args.seconds, args.connections)
+            pids = process_tree(server.pid)
+            start = time.time() + GENERATOR_START_S
+            window = CpuWindow(pids, start, args.seconds)
+            window.start()
+            surged = surge(
+                server.address,
+                server.key,
+                items,
+                2 * rate,
+                args.seconds,
+                args.connections,
+                args.generators,
+                start,
             )
-            busy = cpu_share(cpu_before, cpu_seconds(pids), time.perf_counter() - started, pids, server.pid)
+            window.join()
             load = load_average()
             wait_serving(server.address, timeout=5)  # still up and answering
             up = server.process.is_alive()
             peaks = peak_rss_mb(process_tree(server.pid))
     finally:
         issuer_server.close()
-    p99 = percentile(admitted, 99) * 1000
-    refused_p99 = percentile(refused_latency, 99) * 1000
+    p99 = percentile(surged.admitted, 99) * 1000
+    refused_p99 = percentile(surged.refused, 99) * 1000
     print(
-        f"admitted={len(admitted)} refused={refused} errors={errors} server_up={up} "
-        f"admitted_p99_ms={p99:.1f} refused_p99_ms={refused_p99:.1f} load_average={load.replace(' ', '/')}"
+        f"admitted={len(surged.admitted)} refused={len(surged.refused)} errors={sum(surged.errors.values())} "
+        f"server_up={up} admitted_p99_ms={p99:.1f} refused_p99_ms={refused_p99:.1f} "
+        f"load_average={load.replace(' ', '/')}"
     )
     print("max_rss_mb " + " ".join(f"pid{pid}={mb:.0f}" for pid, mb in sorted(peaks.items())), flush=True)
-    print(f"cpu_share_during_surge {busy}", flush=True)
-    return 0 if up and errors == 0 and max(peaks.values(), default=0) < 500 else 1
+    print(
+        f"cpu_share_during_surge generators={surged.cpu_s / args.seconds:.2f} {window.shares(server.pid)} "
+        f"generator_lag_max_ms={surged.lag_s * 1000:.1f}",
+        flush=True,
+    )
+    for error, count in surged.errors.most_common(5):
+        print(f"error {count}x {error}", flush=True)
+    return 0 if up and not surged.errors and max(peaks.values(), default=0) < 500 else 1
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ run, and last:
 
     vp_per_s=<N> p50_ms=<X> p99_ms=<Y> reference_vp_per_s=<R>
 
-    python bench/verifier/run.py [--holders 10000] [--vps 12000] [--seconds 20] [--concurrency 8]
+    python bench/verifier/run.py [--holders 10000] [--vps 30000] [--seconds 20] [--concurrency 8]
 """
 
 from __future__ import annotations
@@ -297,7 +297,14 @@ def load_average() -> str:
 
 
 def server_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    overrides: dict[str, Any] = {"workers": args.workers, "log_level": args.log_level}
+    overrides: dict[str, Any] = {
+        "workers": args.workers,
+        "log_level": args.log_level,
+        # the bench's one relying party is registered for more than the server can take, so that
+        # capacity (OVERLOADED), not the per-RP token bucket (RATE_LIMITED), bounds what is measured
+        "rp_rate_per_s": args.rp_rate,
+        "rp_burst": args.rp_rate,
+    }
     if args.engine:
         overrides["engine"] = args.engine
     if args.engine_workers:
@@ -316,12 +323,20 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-in-flight", type=int, default=None)
     parser.add_argument("--log-level", default="warning", help="the server's log level (info: access logs)")
     parser.add_argument("--holders", type=int, default=10_000)
+    parser.add_argument(
+        "--rp-rate", type=float, default=100_000.0, help="the relying party's token-bucket rate (calls/s)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     add_server_arguments(parser)
-    parser.add_argument("--vps", type=int, default=12_000, help="presentations prepared (fresh challenges)")
+    parser.add_argument(
+        "--vps",
+        type=int,
+        default=30_000,
+        help="presentations prepared (fresh challenges; --seconds ends the run)",
+    )
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--connections", type=int, default=8)
