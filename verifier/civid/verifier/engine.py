@@ -42,9 +42,10 @@ from civid.verifier.v1 import verifier_service_pb2 as pb
 T = TypeVar("T")
 NONCE_CHECK: Final = "presentation.nonce"
 # Verification workers yield the CPU to the server's event loop, so that admission (a refusal over
-# capacity), gRPC I/O and answers stay prompt while both cores verify. At 5 the loop got ~0.75 of a
-# core in a surge and fell behind; at 15 it gets what it asks (bench/surge); throughput unchanged.
-WORKER_NICENESS: Final = 15
+# capacity), gRPC I/O and answers stay prompt while both cores verify. (15 was tried: in a surge the
+# server's loop got 0.86 of a core instead of 0.77 and still fell behind, while admitted calls fell
+# from ~500/s to ~220/s.)
+WORKER_NICENESS: Final = 5
 
 
 @dataclass(frozen=True)
