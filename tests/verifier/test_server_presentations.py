@@ -292,3 +292,13 @@ def test_rp_collected_presentation_verifies_once_per_challenge(
     again = verifier_env.stub.VerifyPresentation(message, metadata=verifier_env.rp_metadata(AIRLINE)).result
     assert not again.verification.verified
     assert failed_codes(again.verification) == {"NONCE_ALREADY_USED"}
+
+
+def test_list_policies_tells_the_relying_party_how_long_a_presentation_is_accepted(
+    verifier_env: VerifierEnv,
+) -> None:
+    listed = verifier_env.stub.ListPolicies(
+        pb.ListPoliciesRequest(), metadata=verifier_env.rp_metadata(AIRLINE)
+    )
+    boarding = next(p for p in listed.policies if p.policy_id == BOARDING)
+    assert boarding.presentation_max_age.ToSeconds() == 300

@@ -70,6 +70,7 @@ def policy(value: Policy) -> policy_pb2.Policy:
         suspension_blocks=value.suspension_blocks,
         status_freshness=duration(value.status_freshness_s),
         fail_closed_on_status_unavailable=value.fail_closed_when_status_unavailable,
+        presentation_max_age=duration(value.presentation_max_age_s),
     )
     if value.max_credential_age_s is not None:
         message.max_credential_age.CopyFrom(duration(value.max_credential_age_s))

@@ -27,7 +27,7 @@ from civid.common.v1 import localized_text_pb2 as civid_dot_common_dot_v1_dot_lo
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ivid/verifier/v1/policy.proto\x12\x11\x63ivid.verifier.v1\x1a$civid/common/v1/localized_text.proto\x1a\x1egoogle/protobuf/duration.proto\"\x8a\x03\n\x06Policy\x12\x11\n\tpolicy_id\x18\x01 \x01(\t\x12\x34\n\x0c\x64isplay_name\x18\x02 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedText\x12/\n\x07purpose\x18\x03 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedText\x12!\n\x19\x61\x63\x63\x65pted_credential_types\x18\x04 \x03(\t\x12\x31\n\x06\x63laims\x18\x05 \x03(\x0b\x32!.civid.verifier.v1.RequestedClaim\x12\x35\n\x12max_credential_age\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x19\n\x11suspension_blocks\x18\x07 \x01(\x08\x12\x33\n\x10status_freshness\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12)\n!fail_closed_on_status_unavailable\x18\t \x01(\x08\"M\n\x0eRequestedClaim\x12\x0c\n\x04name\x18\x01 \x01(\t\x12-\n\x05label\x18\x02 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedTextb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ivid/verifier/v1/policy.proto\x12\x11\x63ivid.verifier.v1\x1a$civid/common/v1/localized_text.proto\x1a\x1egoogle/protobuf/duration.proto\"\xc3\x03\n\x06Policy\x12\x11\n\tpolicy_id\x18\x01 \x01(\t\x12\x34\n\x0c\x64isplay_name\x18\x02 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedText\x12/\n\x07purpose\x18\x03 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedText\x12!\n\x19\x61\x63\x63\x65pted_credential_types\x18\x04 \x03(\t\x12\x31\n\x06\x63laims\x18\x05 \x03(\x0b\x32!.civid.verifier.v1.RequestedClaim\x12\x35\n\x12max_credential_age\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x19\n\x11suspension_blocks\x18\x07 \x01(\x08\x12\x33\n\x10status_freshness\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12)\n!fail_closed_on_status_unavailable\x18\t \x01(\x08\x12\x37\n\x14presentation_max_age\x18\n \x01(\x0b\x32\x19.google.protobuf.Duration\"M\n\x0eRequestedClaim\x12\x0c\n\x04name\x18\x01 \x01(\t\x12-\n\x05label\x18\x02 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedTextb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,7 +35,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'civid.verifier.v1.policy_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_POLICY']._serialized_start=124
-  _globals['_POLICY']._serialized_end=518
-  _globals['_REQUESTEDCLAIM']._serialized_start=520
-  _globals['_REQUESTEDCLAIM']._serialized_end=597
+  _globals['_POLICY']._serialized_end=575
+  _globals['_REQUESTEDCLAIM']._serialized_start=577
+  _globals['_REQUESTEDCLAIM']._serialized_end=654
 # @@protoc_insertion_point(module_scope)

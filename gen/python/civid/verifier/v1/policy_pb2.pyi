@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Policy(_message.Message):
-    __slots__ = ("policy_id", "display_name", "purpose", "accepted_credential_types", "claims", "max_credential_age", "suspension_blocks", "status_freshness", "fail_closed_on_status_unavailable")
+    __slots__ = ("policy_id", "display_name", "purpose", "accepted_credential_types", "claims", "max_credential_age", "suspension_blocks", "status_freshness", "fail_closed_on_status_unavailable", "presentation_max_age")
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     PURPOSE_FIELD_NUMBER: _ClassVar[int]
@@ -22,6 +22,7 @@ class Policy(_message.Message):
     SUSPENSION_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FRESHNESS_FIELD_NUMBER: _ClassVar[int]
     FAIL_CLOSED_ON_STATUS_UNAVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    PRESENTATION_MAX_AGE_FIELD_NUMBER: _ClassVar[int]
     policy_id: str
     display_name: _localized_text_pb2.LocalizedText
     purpose: _localized_text_pb2.LocalizedText
@@ -31,7 +32,8 @@ class Policy(_message.Message):
     suspension_blocks: bool
     status_freshness: _duration_pb2.Duration
     fail_closed_on_status_unavailable: bool
-    def __init__(self, policy_id: _Optional[str] = ..., display_name: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., purpose: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., accepted_credential_types: _Optional[_Iterable[str]] = ..., claims: _Optional[_Iterable[_Union[RequestedClaim, _Mapping]]] = ..., max_credential_age: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., suspension_blocks: _Optional[bool] = ..., status_freshness: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., fail_closed_on_status_unavailable: _Optional[bool] = ...) -> None: ...
+    presentation_max_age: _duration_pb2.Duration
+    def __init__(self, policy_id: _Optional[str] = ..., display_name: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., purpose: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., accepted_credential_types: _Optional[_Iterable[str]] = ..., claims: _Optional[_Iterable[_Union[RequestedClaim, _Mapping]]] = ..., max_credential_age: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., suspension_blocks: _Optional[bool] = ..., status_freshness: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., fail_closed_on_status_unavailable: _Optional[bool] = ..., presentation_max_age: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class RequestedClaim(_message.Message):
     __slots__ = ("name", "label")
