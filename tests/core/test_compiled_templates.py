@@ -8,12 +8,10 @@ answer is byte for byte, error for error, the one of ``plain_path()``.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from civid.core.errors import CividError
 from civid.core.jsonld import DEFAULT_LIMITS, canonicalize, check_safe_mode, templates
 from civid.core.jsonld.canonical import canonicalize_utf8
 from civid.core.jsonld.compiled import Blank, Fixed, IriSlot, LiteralSlot, QuadPattern, compile_quads
@@ -21,26 +19,10 @@ from civid.core.jsonld.fastpath import plain_path
 from civid.core.jsonld.shapes import shape_of
 
 from .conftest import CREDENTIALS_V2, unsigned_national_id
+from .template_helpers import fresh_shapes, outcome  # noqa: F401  (fresh_shapes: an autouse fixture)
 
 EX = "https://example.org/vocab#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-@pytest.fixture(autouse=True)
-def fresh_shapes() -> Iterator[None]:
-    templates.clear()
-    with plain_path(False):
-        yield
-    templates.clear()
-
-
-def outcome(operation: Callable[[], Any]) -> tuple[Any, ...]:
-    try:
-        return ("ok", operation())
-    except CividError as error:
-        return ("error", error.code, error.message)
-    except UnicodeEncodeError as error:
-        return ("unicode", str(error))
 
 
 def assert_same_on_both_paths(document: dict[str, Any]) -> tuple[Any, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +19,7 @@ from civid.core.credential import CredentialChecks, verify_credential
 from civid.core.crypto.keys import Ed25519KeyPair
 from civid.core.did.key import did_key_for
 from civid.core.did.resolver import DidResolver
-from civid.core.errors import CividError, ErrorCode
+from civid.core.errors import ErrorCode
 from civid.core.jsonld import WorkLimits, canonicalize, check_safe_mode, templates
 from civid.core.jsonld.fastpath import plain_path
 from civid.core.presentation import create_presentation, verify_presentation
@@ -29,6 +29,7 @@ from civid.core.statuslist.bitstring import StatusPurpose
 from civid.core.statuslist.credential import status_entry
 
 from .conftest import CREDENTIALS_V2, unsigned_national_id
+from .template_helpers import fresh_shapes, outcome  # noqa: F401  (fresh_shapes: an autouse fixture)
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 ISSUER_KEY = Ed25519KeyPair.from_seed(bytes(range(32)))
@@ -49,21 +50,6 @@ AWKWARD = [
     " ",
     "\u3000",
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_shapes() -> Iterator[None]:
-    templates.clear()
-    with plain_path(False):
-        yield
-    templates.clear()
-
-
-def outcome(operation: Callable[[], Any]) -> tuple[Any, ...]:
-    try:
-        return ("ok", operation())
-    except CividError as error:
-        return ("error", error.code, error.message)
 
 
 def plain(operation: Callable[[], Any]) -> tuple[Any, ...]:
