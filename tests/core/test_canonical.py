@@ -70,7 +70,7 @@ def test_thai_text_is_written_as_raw_utf8() -> None:
 
 def test_control_characters_are_escaped_as_rdfc_requires() -> None:
     # RDFC-1.0 / canonical N-Triples: ECHAR for \b \t \n \f \r " \\, UCHAR for other C0 and DEL.
-    assert escape_literal("\b\t\n\x0b\f\r\"\\\x7f") == '\\b\\t\\n\\u000B\\f\\r\\"\\\\\\u007F'
+    assert escape_literal('\b\t\n\x0b\f\r"\\\x7f') == '\\b\\t\\n\\u000B\\f\\r\\"\\\\\\u007F'
     assert escape_literal("\x00\x01\x1f") == "\\u0000\\u0001\\u001F"
     assert escape_literal("ไทย plain") == "ไทย plain"
 
@@ -122,7 +122,7 @@ def test_a_few_alike_blank_nodes_are_within_the_limit() -> None:
         "evidence": [{"name": "same"}, {"name": "same"}],
     }
     canonical = canonicalize(document)
-    assert canonical.count("<https://schema.org/name> \"same\"") == 2
+    assert canonical.count('<https://schema.org/name> "same"') == 2
 
 
 def two_cycle() -> dict[str, Any]:

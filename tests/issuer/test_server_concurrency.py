@@ -64,4 +64,6 @@ async def test_a_slow_enrollment_never_stalls_did_document_and_status_list_calls
     assert len(durations) >= 3, f"the enrollment took {took:.2f} s: too quick to judge"
     # No pair of calls waited for the face work: each took a fraction of the enrollment, and little time.
     slowest = max(durations)
-    assert slowest < min(PROMPT_S, took / 2), f"slowest pair of calls {slowest:.3f} s, enrollment {took:.3f} s"
+    assert slowest < min(PROMPT_S, took / 2), (
+        f"slowest pair of calls {slowest:.3f} s, enrollment {took:.3f} s"
+    )

@@ -57,6 +57,8 @@ from civid.verifier.v1 import relying_party_admin_service_pb2_grpc, verifier_ser
 log = logging.getLogger("civid.verifier")
 ADMIN_TOKEN_FILE: Final = "admin-token"
 TRANSPORT_SLACK_BYTES: Final = 64 * 1024  # the transport limit sits just above the presentation limit
+
+
 def open_database(settings: VerifierSettings) -> Engine:
     engine = make_engine(settings.database_url or settings.data_dir)
     migrate(engine)
