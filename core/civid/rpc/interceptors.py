@@ -3,7 +3,7 @@
 :class:`AccessLogged` wraps each method's handler once, when the service is registered: calls go
 straight to the wrapped handler, without a per-call interceptor round (a ``grpc.aio`` server
 interceptor costs every call a coroutine and an await chain, ~15% of a bare call's server CPU).
-:class:`RequestLogInterceptor` does the same as an interceptor, for servers that are given one."""
+The request id is read (or made) only when the access log is on."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Final
 
 import grpc
@@ -20,33 +20,6 @@ from civid.rpc import metrics
 
 log = logging.getLogger("civid.access")
 MAX_WRAPPED_METHODS: Final = 1024  # wrapped handlers kept (one per served method; a bound, not a limit)
-
-
-class RequestLogInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    """Logs method, status and duration of every call with a request id; never the payload.
-
-    A method's handler is wrapped once and reused for every later call of that method; the request id
-    is read (or made) only when the access log is on."""
-
-    def __init__(self) -> None:
-        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
-
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.request_streaming:
-            return handler
-        method = handler_call_details.method
-        known = self._wrapped.get(method)
-        if known is not None and known[0] is handler:
-            return known[1]
-        wrapped = _wrap(method, handler)
-        if len(self._wrapped) < MAX_WRAPPED_METHODS or method in self._wrapped:
-            self._wrapped[method] = (handler, wrapped)
-        return wrapped
 
 
 class AccessLogged(grpc.aio.Server):  # type: ignore[misc]
