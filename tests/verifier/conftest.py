@@ -7,6 +7,7 @@ a thread, so tests may use blocking stubs.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from server_fixtures import (
 )
 
 from civid.verifier import app
+from civid.verifier.gateway import Gateway, GatewayPlan
 from civid.verifier.settings import VerifierSettings
 from civid.verifier.v1 import relying_party_admin_service_pb2_grpc as admin_grpc
 from civid.verifier.v1 import verifier_service_pb2_grpc as verifier_grpc
@@ -77,13 +79,23 @@ def verifier_settings(data_dir: Path, trust: Path, **overrides: object) -> Verif
     return VerifierSettings(**values).validate()  # type: ignore[arg-type]
 
 
-def start_env(tmp: Path, issuer: TestIssuer, **overrides: object) -> Iterator[VerifierEnv]:
+def start_env(
+    tmp: Path, issuer: TestIssuer, gateway_in_flight: int | None = None, **overrides: object
+) -> Iterator[VerifierEnv]:
+    """A verifier in this process; with ``gateway=True``, nginx in front of it (admitting
+    ``gateway_in_flight`` verifications at once, default the server's own limit)."""
     issuer_server = FakeIssuerServer(issuer).start()
     trust = write_trust_file(tmp / "trust.toml", issuer.did, issuer_server.address)
     settings = verifier_settings(tmp / "data", trust, **overrides)
     created = app.prepare(settings, out=io.StringIO())
     loop = ThreadedLoop()
     running = loop.call(lambda: app.start_verifier(settings))
+    front = None
+    if settings.gateway:
+        plan = GatewayPlan.for_settings(settings)
+        front = Gateway.start(
+            dataclasses.replace(plan, max_in_flight=gateway_in_flight or plan.max_in_flight)
+        )
     channel = grpc.insecure_channel(settings.listen)
     try:
         yield VerifierEnv(
@@ -97,6 +109,8 @@ def start_env(tmp: Path, issuer: TestIssuer, **overrides: object) -> Iterator[Ve
         )
     finally:
         channel.close()
+        if front is not None:
+            front.stop()
         loop.call(lambda: running.stop(0))
         loop.close()
         issuer_server.close()

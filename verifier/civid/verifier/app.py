@@ -2,7 +2,9 @@
 
 ``serve_forever(settings)`` is ``civid verifier serve``. With ``workers > 1`` the parent prepares the
 database and the relying parties once, then runs that many server processes on one port
-(SO_REUSEPORT), sharing nonces through Redis, and stops them all on SIGTERM/SIGINT.
+(SO_REUSEPORT), sharing nonces through Redis, and stops them all on SIGTERM/SIGINT. With ``gateway``
+the parent also runs nginx on the listen address, and the server processes listen on Unix sockets
+behind it (:mod:`civid.verifier.gateway`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import os
 import secrets
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from typing import Final, TextIO
 
 import grpc
@@ -44,6 +47,7 @@ from civid.verifier.domain.requests import PresentationRequestStore
 from civid.verifier.domain.storage.engine import make_engine
 from civid.verifier.domain.storage.migrate import migrate
 from civid.verifier.engine import VerificationEngine, WorkerConfig
+from civid.verifier.gateway import Gateway, GatewayError, GatewayPlan, server_socket, wait_for_sockets
 from civid.verifier.service.admin import SERVICE_NAME as ADMIN_SERVICE
 from civid.verifier.service.admin import RelyingPartyAdminServicer
 from civid.verifier.service.deps import VerifierDeps
@@ -57,6 +61,7 @@ from civid.verifier.v1 import relying_party_admin_service_pb2_grpc, verifier_ser
 log = logging.getLogger("civid.verifier")
 ADMIN_TOKEN_FILE: Final = "admin-token"
 TRANSPORT_SLACK_BYTES: Final = 64 * 1024  # the transport limit sits just above the presentation limit
+SUPERVISE_POLL_S: Final = 1.0  # how often the supervisor looks at the gateway and server processes
 
 
 def open_database(settings: VerifierSettings) -> Engine:
@@ -104,8 +109,13 @@ def nonce_store(settings: VerifierSettings) -> NonceStore:
     return InMemoryNonceStore()
 
 
-def _listen_address(settings: VerifierSettings) -> str:
-    return settings.listen
+def _listen_address(settings: VerifierSettings, index: int) -> str:
+    """Where server process ``index`` listens: the listen address, or its socket behind the gateway."""
+    if not settings.gateway:
+        return settings.listen
+    path = server_socket(settings, index)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"unix:{path}"
 
 
 @dataclass
@@ -126,16 +136,16 @@ class RunningVerifier:
         self.database.dispose()
 
 
-async def start_verifier(settings: VerifierSettings) -> RunningVerifier:
+async def start_verifier(settings: VerifierSettings, index: int = 0) -> RunningVerifier:
     """Build and start one verifier server in this process (the database must be prepared)."""
-    running = await build_verifier(settings)
+    running = await build_verifier(settings, index)
     await running.built.server.start()
     await mark_serving(running.built)
     return running
 
 
-async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
-    """Build one verifier server, its engine started, not yet serving."""
+async def build_verifier(settings: VerifierSettings, index: int = 0) -> RunningVerifier:
+    """Build server process ``index``, its engine started, not yet serving."""
     database = open_database(settings)
     policies = load_policy_set(settings)
     trust_config = load_trust(settings.trust)
@@ -179,7 +189,7 @@ async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
     if settings.tls_cert is not None and settings.tls_key is not None:
         tls = TlsFiles(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
     server_settings = ServerSettings(
-        listen=_listen_address(settings),
+        listen=_listen_address(settings, index),
         max_message_bytes=settings.max_message_bytes + TRANSPORT_SLACK_BYTES,
         # No gRPC-level max_concurrent_rpcs: in grpc.aio it does not refuse, it stops taking calls
         # (they wait unseen in gRPC's queue, every caller's latency growing) and costs every call an
@@ -191,15 +201,20 @@ async def build_verifier(settings: VerifierSettings) -> RunningVerifier:
     return RunningVerifier(build_server(server_settings, register), engine, database)
 
 
-async def _serve_one(
-    settings: VerifierSettings, on_ready: Callable[[int], Awaitable[None]] | None = None
-) -> None:
-    running = await build_verifier(settings)
+async def _serve_one(settings: VerifierSettings, index: int) -> None:
+    running = await build_verifier(settings, index)
     settle_heap()
 
     async def ready() -> None:
         log.info("serving", extra={"event": "serving", "port": running.port, "engine": settings.engine})
-        print(f"civid verifier listening on {settings.listen.rsplit(':', 1)[0]}:{running.port}", flush=True)
+        if settings.gateway:
+            print(
+                f"civid verifier process {index} serving behind the gateway on {settings.listen}", flush=True
+            )
+        else:
+            print(
+                f"civid verifier listening on {settings.listen.rsplit(':', 1)[0]}:{running.port}", flush=True
+            )
 
     try:
         await run_until_signalled(running.built, settings.grace_seconds, on_ready=ready)
@@ -223,14 +238,15 @@ def _child(settings: VerifierSettings, index: int) -> None:
     if index == 0 and settings.metrics_listen:
         host, port = settings.metrics_listen.rsplit(":", 1)
         metrics.serve_metrics(host, int(port))
-    asyncio.run(_serve_one(settings))
+    asyncio.run(_serve_one(settings, index))
 
 
 def serve_forever(settings: VerifierSettings) -> int:
-    """``civid verifier serve``: one server process, or ``workers`` of them on one port."""
+    """``civid verifier serve``: one server process, or ``workers`` of them on one port; with
+    ``settings.gateway`` this process supervises nginx and the server processes behind it."""
     configure_logging("verifier", settings.log_level)
     prepare(settings)
-    if settings.workers == 1:
+    if settings.workers == 1 and not settings.gateway:
         _child(settings, 0)
         return 0
     context = multiprocessing.get_context("spawn")
@@ -240,14 +256,37 @@ def serve_forever(settings: VerifierSettings) -> int:
     ]
     for child in children:
         child.start()
+    gateway: Gateway | None = None
 
     def forward(signum: int, _frame: object) -> None:
+        if gateway is not None:
+            gateway.begin_stop()  # first stop taking calls; the ones in flight finish
         for child in children:
             if child.pid is not None and child.is_alive():
                 os.kill(child.pid, signum)
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
-    for child in children:
-        child.join()
+    try:
+        if settings.gateway:
+            wait_for_sockets([server_socket(settings, i) for i in range(settings.workers)], children)
+            gateway = Gateway.start(GatewayPlan.for_settings(settings))
+            print(f"civid verifier gateway (nginx) listening on {settings.listen}", flush=True)
+        _supervise(children, gateway)
+    finally:
+        forward(signal.SIGTERM, None)
+        for child in children:
+            child.join()
+        if gateway is not None:
+            gateway.stop()
     return max((abs(c.exitcode or 0) for c in children), default=0)
+
+
+def _supervise(children: Sequence[BaseProcess], gateway: Gateway | None) -> None:
+    """Until every server process has ended; a gateway that dies ends them all (fail loudly)."""
+    while any(child.is_alive() for child in children):
+        if gateway is not None and gateway.failed():
+            log.error("the gateway (nginx) stopped", extra={"event": "gateway_exited"})
+            raise GatewayError(f"the gateway (nginx) exited with status {gateway.process.returncode}")
+        for child in children:
+            child.join(SUPERVISE_POLL_S / len(children))

@@ -40,6 +40,14 @@ def _serve_flags(parser: argparse.ArgumentParser) -> None:
         help="server processes on one port (default 1; >1 needs --redis-url); only worker 0 serves "
         "--metrics-listen, so /metrics counts that process's calls alone",
     )
+    parser.add_argument(
+        "--gateway",
+        action="store_true",
+        default=None,
+        help="run nginx on --listen in front of the server processes: it refuses calls over capacity "
+        "(OVERLOADED) and oversized requests before Python; no TLS",
+    )
+    parser.add_argument("--nginx", help="the nginx binary the gateway runs (default: nginx on PATH)")
     parser.add_argument("--engine", choices=("process", "thread"), help="where verification runs")
     parser.add_argument("--engine-workers", type=int, help="verification processes/threads per server")
     parser.add_argument("--tls-cert", type=Path)

@@ -59,6 +59,8 @@ class VerifierSettings:
     relying_parties: Path | None = None  # None: the shipped relying parties (registered on first start)
     trust: Path | None = None  # None: the issuer at 127.0.0.1:50051, did:web:issuer.civid.example
     workers: int = 1  # server processes on one port (SO_REUSEPORT); >1 needs redis_url
+    gateway: bool = False  # nginx in front sheds load before Python (see civid.verifier.gateway)
+    nginx: str = "nginx"  # the nginx the gateway runs
     engine: str = "process"  # where verification runs: "process" (a pool) or "thread"
     engine_workers: int = dataclasses.field(default_factory=lambda: max(os.cpu_count() or 1, 1))
     tls_cert: Path | None = None
@@ -94,6 +96,11 @@ class VerifierSettings:
             raise _invalid(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise _invalid("--tls-cert and --tls-key go together")
+        if self.gateway and self.tls_cert is not None:
+            raise _invalid(
+                "--gateway does not terminate TLS: run the gateway without --tls-cert, behind a TLS "
+                "terminator, or serve TLS from the server processes without --gateway"
+            )
         if self.tls_client_ca is not None and self.tls_cert is None:
             raise _invalid("--tls-client-ca needs --tls-cert and --tls-key")
         if self.auth_recheck_seconds < 0:

@@ -1,0 +1,256 @@
+"""The gateway: nginx in front of the verifier's server processes, shedding load before Python.
+
+Why: a refused call still costs a Python gRPC server about as much CPU as a bare call (~0.4 ms of
+``grpc.aio`` machinery), so at twice the sustainable rate the server's one event loop spends its core
+refusing, falls behind, and every caller waits in gRPC's queue, admitted or not. nginx answers a
+refusal in C for a fraction of that, so admitted calls keep their latency (bench/surge measures it).
+
+With ``gateway = true`` nginx listens on ``listen``; the server processes listen on Unix sockets in
+``<data dir>/gateway/``; calls pass through unchanged (metadata, trailers and error details
+included). nginx refuses, with the same wire status as the server's own (RESOURCE_EXHAUSTED with a
+google.rpc.Status whose ErrorInfo names the reason):
+
+OVERLOADED when more verifications (VerifyPresentation, SubmitPresentation) are in flight than the
+server processes together admit (``max_in_flight`` × ``workers``).
+
+Request size is not limited here: nginx streams a gRPC body upstream as it arrives, and a limit
+that trips mid-stream answers HTTP 413, which gRPC clients see as UNKNOWN. The server's transport
+limit refuses an oversized message from its length prefix, before reading or parsing it, with
+RESOURCE_EXHAUSTED, through the gateway as without it.
+
+The server processes keep their own admission control: the gateway is a cheaper first line, not the
+only one. The gateway does not terminate TLS (settings refuse ``gateway`` with ``tls_cert``).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import ctypes
+import grp
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Final
+from urllib.parse import quote
+
+from civid.rpc.errors import RpcFailure
+from civid.verifier.domain.admission import OVERLOAD_RETRY_S
+from civid.verifier.domain.errors import DomainErrorCode, RetryableError
+from civid.verifier.service.errors import from_domain
+from civid.verifier.settings import VerifierSettings
+
+VERIFYING_METHODS: Final = ("VerifyPresentation", "SubmitPresentation")
+SOCKET_PATH_MAX: Final = 107  # sun_path holds 108 bytes with its terminating NUL
+STREAM_IDLE_S: Final = 3600  # a WatchPresentationResult stream may wait this long for a change
+START_TIMEOUT_S: Final = 10.0
+SERVERS_START_TIMEOUT_S: Final = 120.0  # trust documents are fetched and workers spawned first
+_PR_SET_PDEATHSIG: Final = 1
+
+
+class GatewayError(RuntimeError):
+    """nginx is missing, its configuration is refused, or it stopped."""
+
+
+@dataclass(frozen=True)
+class GatewayPlan:
+    """What the gateway is configured with, derived from the verifier's settings."""
+
+    listen: str  # host:port callers connect to
+    upstreams: tuple[Path, ...]  # one Unix socket per server process
+    max_in_flight: int  # verifications in flight across all server processes
+    directory: Path  # nginx.conf, its pid file and its temporary files
+    nginx: str = "nginx"
+
+    @staticmethod
+    def for_settings(settings: VerifierSettings) -> GatewayPlan:
+        directory = settings.data_dir / "gateway"
+        return GatewayPlan(
+            listen=settings.listen,
+            upstreams=tuple(server_socket(settings, i) for i in range(settings.workers)),
+            max_in_flight=settings.max_in_flight * settings.workers,
+            directory=directory,
+            nginx=settings.nginx,
+        )
+
+
+def server_socket(settings: VerifierSettings, index: int) -> Path:
+    """The Unix socket server process ``index`` listens on behind the gateway."""
+    path = (settings.data_dir / "gateway" / f"verifier-{index}.sock").absolute()
+    if len(str(path).encode()) > SOCKET_PATH_MAX:
+        raise GatewayError(f"the data directory's path is too long for a Unix socket: {path}")
+    return path
+
+
+def wait_for_sockets(paths: Sequence[Path], children: Sequence[BaseProcess]) -> None:
+    """Until every server process accepts connections on its socket (nginx starts after them)."""
+    deadline = time.monotonic() + SERVERS_START_TIMEOUT_S
+    for path in paths:
+        while not _accepts(path):
+            if any(child.exitcode is not None for child in children):
+                raise GatewayError("a server process exited before it was serving")
+            if time.monotonic() > deadline:
+                raise GatewayError(f"no server process listened on {path} in {SERVERS_START_TIMEOUT_S:.0f} s")
+            time.sleep(0.1)
+
+
+def _accepts(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
+def overloaded() -> RpcFailure:
+    """The refusal the server's own admission control gives, byte for byte."""
+    return from_domain(
+        RetryableError(DomainErrorCode.OVERLOADED, "the verifier is at capacity", OVERLOAD_RETRY_S)
+    )
+
+
+def _status_headers(refusal: RpcFailure) -> str:
+    """nginx directives that answer a call with ``refusal`` (a trailers-only gRPC response)."""
+    status = refusal.to_status()
+    details = dict(status.trailing_metadata)["grpc-status-details-bin"]
+    return (
+        "default_type application/grpc;\n"
+        f"      add_header grpc-status {status.code.value[0]} always;\n"
+        f'      add_header grpc-message "{quote(refusal.message, safe="")}" always;\n'
+        f'      add_header grpc-status-details-bin "{base64.b64encode(details).decode().rstrip("=")}" always;\n'
+        "      return 204;"
+    )
+
+
+def render_config(plan: GatewayPlan) -> str:
+    """nginx.conf for ``plan``."""
+    temp = plan.directory / "tmp"
+    upstreams = "\n".join(f"    server unix:{path};" for path in plan.upstreams)
+    verifying = "|".join(VERIFYING_METHODS)
+    return f"""# written by civid verifier serve (gateway = true); rewritten at every start
+{_user_line()}worker_processes 1;
+pid {plan.directory / "nginx.pid"};
+error_log stderr warn;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off;
+  client_body_temp_path {temp / "body"};
+  proxy_temp_path {temp / "proxy"};
+  fastcgi_temp_path {temp / "fastcgi"};
+  uwsgi_temp_path {temp / "uwsgi"};
+  scgi_temp_path {temp / "scgi"};
+  client_max_body_size 0;  # the server's transport limit refuses oversized messages (see above)
+  client_body_buffer_size 64k;
+  http2_max_concurrent_streams 1024;
+  grpc_read_timeout {STREAM_IDLE_S}s;
+  grpc_send_timeout {STREAM_IDLE_S}s;
+  upstream civid_verifier {{
+{upstreams}
+    keepalive 64;
+  }}
+  # one counter for the whole gateway: every verification in flight, whoever sent it
+  map $host $civid_verifications {{ default "all"; }}
+  limit_conn_zone $civid_verifications zone=civid_verifications:1m;
+  limit_conn_status 429;
+  limit_conn_log_level info;
+  server {{
+    listen {plan.listen} http2;
+    location ~ ^/civid\\.verifier\\.v1\\.VerifierService/({verifying})$ {{
+      limit_conn civid_verifications {plan.max_in_flight};
+      error_page 429 = @overloaded;
+      grpc_pass grpc://civid_verifier;
+    }}
+    location / {{
+      grpc_pass grpc://civid_verifier;
+    }}
+    location @overloaded {{
+      {_status_headers(overloaded())}
+    }}
+  }}
+}}
+"""
+
+
+def _user_line() -> str:
+    """Started as root, nginx would run its workers as ``nobody``, who cannot reach the sockets in a
+    private data directory: they run as the verifier's own user, the server processes' trust."""
+    if os.geteuid() != 0:
+        return ""  # nginx cannot change user: its workers are this user already
+    return f"user {pwd.getpwuid(0).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
+
+
+def _die_with_parent() -> None:
+    """In the nginx child: SIGTERM when the verifier that started it dies (even by SIGKILL)."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class Gateway:
+    """A running nginx with a plan's configuration; ``stop`` ends it."""
+
+    def __init__(self, plan: GatewayPlan, process: subprocess.Popen[bytes]) -> None:
+        self.plan = plan
+        self.process = process
+        self.stopping = False
+
+    @staticmethod
+    def start(plan: GatewayPlan) -> Gateway:
+        nginx = shutil.which(plan.nginx)
+        if nginx is None:
+            raise GatewayError(f"gateway = true needs nginx ({plan.nginx!r} not found); install nginx-light")
+        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (plan.directory / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+        config = plan.directory / "nginx.conf"
+        config.write_text(render_config(plan), encoding="utf-8")
+        command = [nginx, "-c", str(config), "-p", str(plan.directory), "-g", "daemon off;"]
+        checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+        if checked.returncode != 0:
+            raise GatewayError(f"nginx refused the gateway's configuration: {checked.stderr.strip()}")
+        # its own process group, so that stop() also ends workers a dead master left behind
+        process = subprocess.Popen(command, preexec_fn=_die_with_parent, process_group=0)
+        gateway = Gateway(plan, process)
+        gateway._wait_listening()
+        return gateway
+
+    def _wait_listening(self) -> None:
+        host, port = self.plan.listen.rsplit(":", 1)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise GatewayError(f"nginx exited at start with status {self.process.returncode}")
+            try:
+                with socket.create_connection((host.strip("[]"), int(port)), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise GatewayError(f"nginx did not listen on {self.plan.listen} within {START_TIMEOUT_S:.0f} s")
+
+    def failed(self) -> bool:
+        """nginx ended without being asked to."""
+        return self.process.poll() is not None and not self.stopping
+
+    def begin_stop(self) -> None:
+        """Stop taking calls; the ones in flight finish (nginx's graceful shutdown)."""
+        self.stopping = True
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.begin_stop()
+            try:
+                self.process.wait(START_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
