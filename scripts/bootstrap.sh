@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up on a fresh machine: a virtualenv with the pinned installs (torch included, as
 # ../shared/notes/faces.md measured), the Node.js tools (buf, Digital Bazaar's libraries for interop
-# tests), the PostgreSQL and Redis servers when none runs, and the demo photos fetched from packages.
+# tests), the PostgreSQL and Redis servers when none runs, nginx (the verifier's gateway), gRPC C++
+# and the benchmarks' native load generator, and the demo photos fetched from packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,18 @@ else
 fi
 
 bash scripts/services.sh
+
+# the benchmarks' native load generator (bench/loadgen) links gRPC's C++ library
+if ! pkg-config --exists grpc++ 2>/dev/null; then
+  echo "==> installing gRPC C++ (libgrpc++-dev) for the benchmarks' load generator"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ pkg-config libgrpc++-dev >/dev/null
+fi
+if ! command -v nginx >/dev/null; then
+  echo "==> installing nginx (the verifier's gateway: civid verifier serve --gateway)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi
+echo "==> building the benchmarks' load generator (bench/loadgen)"
+.venv/bin/python bench/loadgen/loadgen.py
 
 echo "==> fetching demo and test photos from their packages"
 .venv/bin/python scripts/fetch_photos.py >/dev/null

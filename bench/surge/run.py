@@ -1,12 +1,13 @@
 """Surge: twice the sustainable rate for 60 s against a real verifier on 127.0.0.1.
 
-Starts ``civid verifier serve`` in its own process (as bench/verifier does), measures the sustainable
-rate first (a short closed-loop run, or ``--rate``), then sends VerifyPresentation calls open-loop at
-twice that rate (every VP a fresh challenge, the credentials of ``--holders`` distinct holders).
+Starts ``civid verifier serve --gateway`` in its own process (``--no-gateway``: the server processes
+alone), measures the sustainable rate first (a short closed-loop run through the same front, or
+``--rate``), then sends VerifyPresentation calls open-loop at twice that rate with civid-loadgen
+(every VP a fresh challenge, the credentials of ``--holders`` distinct holders).
 Admission control must answer the excess with RESOURCE_EXHAUSTED at once while admitted calls keep
 their latency; prints admitted/refused counts, the admitted p99, the refused p99, whether the server
-is still up, the peak RSS of every verifier process (the server and its verification workers) and
-the load average.
+is still up, the peak RSS of every verifier process (the gateway, the server and its verification
+workers) and the load average.
 
     python bench/surge/run.py [--seconds 60] [--rate N] [--max-in-flight 8]
 """
@@ -14,8 +15,6 @@ the load average.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import multiprocessing
 import secrets
 import sys
 import threading
@@ -24,23 +23,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench" / "verifier"))
 sys.path.insert(0, str(ROOT / "tests" / "verifier"))
+sys.path.insert(0, str(ROOT / "bench" / "loadgen"))
 
 import grpc  # noqa: E402
+import loadgen  # noqa: E402  (bench/loadgen/loadgen.py)
 from run import (  # noqa: E402  (bench/verifier/run.py)
+    VERIFY_METHOD,
     add_server_arguments,
-    channels,
     cpu_seconds,
-    drive,
+    drive_native,
     issue_all,
     load_average,
     percentile,
     process_tree,
-    raw_verify_call,
     server_overrides,
     verifier_server,
     wait_serving,
@@ -48,79 +47,25 @@ from run import (  # noqa: E402  (bench/verifier/run.py)
 from server_fixtures import FakeIssuerServer, TestIssuer  # noqa: E402
 
 from civid.core.crypto.keys import Ed25519KeyPair  # noqa: E402
+from civid.verifier.v1 import verifier_service_pb2 as pb  # noqa: E402
 
 SAMPLE_SECONDS = 5.0
 WARM_ITEMS = 600  # the first calls fill the caches (contexts, shapes): not part of the sample
 SAMPLE_ITEMS = 5000  # more than SAMPLE_SECONDS can use at the rates seen, so the time ends the sample
-GENERATOR_START_S = 8.0  # the load generators start together this long after they are spawned
+GENERATOR_START_S = 10.0  # the load generator and the CPU window start together this long after
+STATUS_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
 
 
 @dataclass
 class Surged:
-    """What one or more load generators saw: latencies of admitted and refused calls, other errors."""
+    """What the load generator saw: latencies of admitted and refused calls, other errors."""
 
     admitted: list[float] = field(default_factory=list)
     refused: list[float] = field(default_factory=list)
+    unverified: int = 0  # admitted calls whose answer was not "verified" (there should be none)
     errors: Counter[str] = field(default_factory=Counter)
     lag_s: float = 0.0  # the most a call was sent after its due time (the generator falling behind)
-    cpu_s: float = 0.0  # the generators' own CPU
-
-    def add(self, other: Surged) -> None:
-        self.admitted += other.admitted
-        self.refused += other.refused
-        self.errors.update(other.errors)
-        self.lag_s = max(self.lag_s, other.lag_s)
-        self.cpu_s += other.cpu_s
-
-
-async def _open_loop(
-    address: str,
-    key: str,
-    items: Sequence[bytes],
-    rate: float,
-    seconds: float,
-    connections: int,
-    start: float,
-) -> Surged:
-    """Open loop at ``rate`` calls/s from wall-clock time ``start`` for ``seconds``."""
-    out = Surged()
-    metadata = (("authorization", f"Bearer {key}"),)
-    opened = channels(address, connections)
-    calls = [raw_verify_call(c) for c in opened]
-    for channel in opened:
-        await channel.channel_ready()
-
-    async def one(call: Any, raw: bytes) -> None:
-        started = time.perf_counter()
-        try:
-            await call(raw, metadata=metadata, timeout=30)
-            out.admitted.append(time.perf_counter() - started)
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() is not grpc.StatusCode.RESOURCE_EXHAUSTED:
-                out.errors[f"{exc.code().name}: {exc.details()}"[:120]] += 1
-                return
-            out.refused.append(time.perf_counter() - started)
-
-    await asyncio.sleep(max(0.0, start - time.time()))
-    cpu_before = time.process_time()
-    tasks = []
-    began = time.perf_counter()
-    for index, raw in enumerate(items):
-        due = began + index / rate
-        if due - began > seconds:
-            break
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        out.lag_s = max(out.lag_s, time.perf_counter() - due)
-        tasks.append(asyncio.create_task(one(calls[index % len(calls)], raw)))
-    await asyncio.gather(*tasks)
-    out.cpu_s = time.process_time() - cpu_before
-    for channel in opened:
-        await channel.close()
-    return out
-
-
-def _generator(job: tuple[str, str, Sequence[bytes], float, float, int, float]) -> Surged:
-    return asyncio.run(_open_loop(*job))
+    cpu_s: float = 0.0  # the generator's own CPU
 
 
 def surge(
@@ -130,28 +75,35 @@ def surge(
     rate: float,
     seconds: float,
     connections: int,
-    generators: int,
     start: float,
 ) -> Surged:
-    """``generators`` load-generator processes, together open loop at ``rate`` calls/s (a real surge
-    comes from many clients: one Python process falling behind its schedule would hide the server's
-    latency behind its own)."""
-    jobs = [
-        (
-            address,
-            key,
-            items[i::generators],
-            rate / generators,
-            seconds,
-            max(1, connections // generators),
-            start,
+    """Open loop at ``rate`` calls/s from wall-clock time ``start`` for ``seconds`` (civid-loadgen sends
+    on its schedule whatever the server does, as many independent clients would)."""
+    run = loadgen.run(
+        address,
+        VERIFY_METHOD,
+        items,
+        seconds=seconds,
+        metadata=("authorization", f"Bearer {key}"),
+        connections=connections,
+        rate=rate,
+        timeout_s=30,
+        start_at_unix=start,
+    )
+    if run.late_start_ms > 100:
+        print(
+            f"the load generator started {run.late_start_ms:.0f} ms late: the CPU window is off", flush=True
         )
-        for i in range(generators)
-    ]
-    out = Surged()
-    with multiprocessing.get_context("spawn").Pool(generators) as pool:
-        for part in pool.map(_generator, jobs):
-            out.add(part)
+    out = Surged(lag_s=run.lag_max_ms / 1000, cpu_s=run.cpu_s)
+    for call in run.calls:
+        if call.code == grpc.StatusCode.OK.value[0]:
+            out.admitted.append(call.latency_s)
+            if not pb.VerifyPresentationResponse.FromString(call.payload).result.verification.verified:
+                out.unverified += 1
+        elif call.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]:
+            out.refused.append(call.latency_s)
+        else:
+            out.errors[f"{STATUS_NAMES.get(call.code, call.code)}: {call.message}"[:120]] += 1
     return out
 
 
@@ -177,10 +129,9 @@ def sustainable_rate(
     the rate the server sustains), and the rate is counted over the time the sample really took."""
     sample, rest = items[:SAMPLE_ITEMS], items[SAMPLE_ITEMS:]
     concurrency = min(args.concurrency, args.max_in_flight or args.concurrency)
-    asyncio.run(drive(address, key, sample[:WARM_ITEMS], 60, concurrency))
-    started = time.perf_counter()
-    latencies, _, _ = asyncio.run(drive(address, key, sample[WARM_ITEMS:], SAMPLE_SECONDS, concurrency))
-    return len(latencies) / (time.perf_counter() - started), rest
+    drive_native(address, key, sample[:WARM_ITEMS], 60, concurrency)
+    driven = drive_native(address, key, sample[WARM_ITEMS:], SAMPLE_SECONDS, concurrency)
+    return len(driven.latencies) / driven.elapsed_s, rest
 
 
 class CpuWindow(threading.Thread):
@@ -210,15 +161,15 @@ class CpuWindow(threading.Thread):
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    add_server_arguments(parser)
+    add_server_arguments(parser, gateway=True)  # the deployment that holds a surge
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rate", type=float, default=None, help="sustainable rate (default: measured)")
     parser.add_argument("--expected-rate", type=float, default=1200.0, help="sizes the VPs prepared")
     parser.add_argument("--concurrency", type=int, default=8, help="of the sustainable-rate run")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--generators", type=int, default=2, help="load-generator processes")
     parser.set_defaults(max_in_flight=8)
     args = parser.parse_args(argv)
+    loadgen.build()  # before the minutes of issuing, so that a missing compiler fails at once
     seed = secrets.token_bytes(32)
     expected = int((args.rate or args.expected_rate) * 2 * args.seconds * 1.1) + SAMPLE_ITEMS
     items = issue_all(seed, args.holders, expected)
@@ -246,7 +197,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 2 * rate,
                 args.seconds,
                 args.connections,
-                args.generators,
                 start,
             )
             window.join()
@@ -260,18 +210,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     refused_p99 = percentile(surged.refused, 99) * 1000
     print(
         f"admitted={len(surged.admitted)} refused={len(surged.refused)} errors={sum(surged.errors.values())} "
+        f"unverified={surged.unverified} "
         f"server_up={up} admitted_p99_ms={p99:.1f} refused_p99_ms={refused_p99:.1f} "
         f"load_average={load.replace(' ', '/')}"
     )
     print("max_rss_mb " + " ".join(f"pid{pid}={mb:.0f}" for pid, mb in sorted(peaks.items())), flush=True)
     print(
-        f"cpu_share_during_surge generators={surged.cpu_s / args.seconds:.2f} {window.shares(server.pid)} "
+        f"cpu_share_during_surge loadgen={surged.cpu_s / args.seconds:.2f} {window.shares(server.pid)} "
         f"generator_lag_max_ms={surged.lag_s * 1000:.1f}",
         flush=True,
     )
     for error, count in surged.errors.most_common(5):
         print(f"error {count}x {error}", flush=True)
-    return 0 if up and not surged.errors and max(peaks.values(), default=0) < 500 else 1
+    return (
+        0
+        if up and not surged.errors and not surged.unverified and max(peaks.values(), default=0) < 500
+        else 1
+    )
 
 
 if __name__ == "__main__":

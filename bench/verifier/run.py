@@ -39,8 +39,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "verifier"))  # the in-bench issuer server and credential maker
 sys.path.insert(0, str(ROOT / "bench" / "js_reference"))
+sys.path.insert(0, str(ROOT / "bench" / "loadgen"))
 
 import grpc  # noqa: E402
+import loadgen  # noqa: E402  (bench/loadgen/loadgen.py)
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from server_fixtures import FakeIssuerServer, Holder, TestIssuer, free_port, write_trust_file  # noqa: E402
 
@@ -53,6 +55,7 @@ DOMAIN = "https://kiosk.thai-domestic-air.example"
 POLICY = "airline-domestic-boarding"
 RP = "thai-domestic-air"
 REDIS_URL = "redis://127.0.0.1:6379/0"
+VERIFY_METHOD = "/civid.verifier.v1.VerifierService/VerifyPresentation"
 
 
 def _make(args: tuple[bytes, int, int]) -> tuple[str, list[bytes]]:
@@ -101,7 +104,7 @@ class ServerProcess:
     process: BaseProcess
     address: str
     key: str
-    workers: int
+    supervisor: bool  # the process supervises server processes (--workers > 1 or --gateway)
 
     @property
     def pid(self) -> int:
@@ -149,10 +152,10 @@ def verifier_server(
             target=app.serve_forever, args=(settings,), name="civid-verifier"
         )
         process.start()
-        server = ServerProcess(process, settings.listen, key, settings.workers)
+        server = ServerProcess(process, settings.listen, key, settings.workers > 1 or settings.gateway)
         try:
             wait_serving(settings.listen)
-            if settings.workers > 1:
+            if settings.workers > 1 and not settings.gateway:
                 time.sleep(3.0)  # every server process binds the port
             yield server
         finally:
@@ -171,7 +174,7 @@ def raw_verify_call(channel: grpc.aio.Channel) -> Any:
     """VerifyPresentation taking the request already serialized: the load generator spends its CPU
     (which the server's two cores share) on sending, not on re-encoding prepared messages."""
     return channel.unary_unary(
-        "/civid.verifier.v1.VerifierService/VerifyPresentation",
+        VERIFY_METHOD,
         request_serializer=None,
         response_deserializer=pb.VerifyPresentationResponse.FromString,
     )
@@ -212,6 +215,52 @@ async def drive(
         for channel in opened:
             await channel.close()
     return latencies, failures, refused
+
+
+@dataclass(frozen=True)
+class Driven:
+    """A closed-loop run: latencies of answered calls, answers not verified, calls refused."""
+
+    latencies: list[float]
+    failures: int
+    refused: int
+    elapsed_s: float  # from the first call sent to the last answer
+    client_cpu_s: float | None  # the native load generator's own CPU (None: it ran in this process)
+
+
+def drive_native(
+    address: str, key: str, items: Sequence[bytes], seconds: float, concurrency: int, connections: int = 4
+) -> Driven:
+    """As :func:`drive`, with civid-loadgen sending; every answer is decoded and checked here."""
+    run = loadgen.run(
+        address,
+        VERIFY_METHOD,
+        items,
+        seconds=seconds,
+        metadata=("authorization", f"Bearer {key}"),
+        connections=connections,
+        concurrency=concurrency,
+    )
+    latencies, failures, refused = [], 0, 0
+    for call in run.calls:
+        if call.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]:
+            refused += 1
+            continue
+        if call.code != grpc.StatusCode.OK.value[0]:
+            raise RuntimeError(f"call {call.index} failed with status {call.code}: {call.message}")
+        latencies.append(call.latency_s)
+        if not pb.VerifyPresentationResponse.FromString(call.payload).result.verification.verified:
+            failures += 1
+    return Driven(latencies, failures, refused, run.elapsed_s, run.cpu_s)
+
+
+def drive_with(client: str, *args: Any) -> Driven:
+    """Closed-loop run with the native load generator or (``python``) grpc.aio in this process."""
+    if client == "native":
+        return drive_native(*args)
+    started = time.perf_counter()
+    latencies, failures, refused = asyncio.run(drive(*args))
+    return Driven(latencies, failures, refused, time.perf_counter() - started, None)
 
 
 def reference_rate(items: Sequence[bytes], issuer_document: dict[str, Any], seconds: float) -> float:
@@ -275,17 +324,29 @@ def parent_of(pid: int) -> int:
 
 
 def worker_names(pids: Sequence[int], server: ServerProcess) -> dict[int, str]:
-    """With ``--workers N`` the server pid supervises N server processes, each with engine workers."""
-    return {
-        pid: ("server-process" if parent_of(pid) == server.pid and server.workers > 1 else "engine-worker")
-        + f"[{pid}]"
-        for pid in pids
-    }
+    """With ``--workers N`` the server pid supervises N server processes, each with engine workers;
+    with ``--gateway`` it also runs nginx."""
+    return {pid: f"{_role(pid, server)}[{pid}]" for pid in pids}
 
 
-def cpu_report(before: dict[int, float], after: dict[int, float], count: int, names: dict[int, str]) -> str:
+def _role(pid: int, server: ServerProcess) -> str:
+    try:
+        if Path(f"/proc/{pid}/comm").read_text().strip() == "nginx":
+            return "gateway"
+    except OSError:
+        pass
+    return "server-process" if parent_of(pid) == server.pid and server.supervisor else "engine-worker"
+
+
+def cpu_report(
+    before: dict[int, float],
+    after: dict[int, float],
+    count: int,
+    names: dict[int, str],
+    client_cpu_s: float | None,
+) -> str:
     """CPU milliseconds per verified VP, by process."""
-    parts = []
+    parts = [] if client_cpu_s is None else [f"loadgen={client_cpu_s / max(count, 1) * 1000:.2f}"]
     for pid, end in sorted(after.items()):
         used = end - before.get(pid, 0.0)
         parts.append(f"{names.get(pid, f'pid{pid}')}={used / max(count, 1) * 1000:.2f}")
@@ -311,12 +372,20 @@ def server_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["engine_workers"] = args.engine_workers
     if args.max_in_flight:
         overrides["max_in_flight"] = args.max_in_flight
+    if args.gateway:
+        overrides["gateway"] = True
     return overrides
 
 
-def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+def add_server_arguments(parser: argparse.ArgumentParser, gateway: bool = False) -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="server processes (>1 shares nonces via Redis)"
+    )
+    parser.add_argument(
+        "--gateway",
+        action=argparse.BooleanOptionalAction,
+        default=gateway,
+        help=f"nginx in front of the server processes, as civid verifier serve --gateway (default {gateway})",
     )
     parser.add_argument("--engine", choices=("process", "thread"), default=None)
     parser.add_argument("--engine-workers", type=int, default=None)
@@ -341,7 +410,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--reference-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--client",
+        choices=("native", "python"),
+        default="native",
+        help="load generator: civid-loadgen (C++) or grpc.aio in the bench process",
+    )
     args = parser.parse_args(argv)
+    if args.client == "native":
+        loadgen.build()  # before the minutes of issuing, so that a missing compiler fails at once
     seed = secrets.token_bytes(32)
     items = issue_all(seed, args.holders, args.vps)
     issuer = TestIssuer(key=Ed25519KeyPair.from_seed(seed))
@@ -349,20 +426,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with verifier_server(issuer.did, issuer_server.address, server_overrides(args)) as server:
             warm, items = items[: args.concurrency * 8], items[args.concurrency * 8 :]
-            asyncio.run(drive(server.address, server.key, warm, 60, args.concurrency, args.connections))
+            drive_with(args.client, server.address, server.key, warm, 60, args.concurrency, args.connections)
             pids = [os.getpid(), *process_tree(server.pid)]
             names = {
-                os.getpid(): "bench(client+issuer)",
+                os.getpid(): "bench(issuer)" if args.client == "native" else "bench(client+issuer)",
                 server.pid: "server",
                 **worker_names(pids[2:], server),
             }
             cpu_before = cpu_seconds(pids)
-            started = time.perf_counter()
-            latencies, failures, refused = asyncio.run(
-                drive(server.address, server.key, items, args.seconds, args.concurrency, args.connections)
+            driven = drive_with(
+                args.client,
+                server.address,
+                server.key,
+                items,
+                args.seconds,
+                args.concurrency,
+                args.connections,
             )
-            elapsed = time.perf_counter() - started
-            cpu = cpu_report(cpu_before, cpu_seconds(pids), len(latencies), names)
+            elapsed = driven.elapsed_s
+            latencies, failures, refused = driven.latencies, driven.failures, driven.refused
+            cpu = cpu_report(cpu_before, cpu_seconds(pids), len(latencies), names, driven.client_cpu_s)
             load = load_average()
     finally:
         issuer_server.close()
