@@ -137,6 +137,13 @@ def test_the_configuration_limits_verifications_and_balances_over_every_server_p
     assert f"server unix:{tmp_path / 'verifier-0.sock'};" in config
     assert f"server unix:{tmp_path / 'verifier-1.sock'};" in config
     assert "(VerifyPresentation|SubmitPresentation)" in config
+    assert "keepalive 64;" in config  # idle connections kept to the servers: at least 64
+
+
+def test_the_gateway_keeps_a_connection_to_the_servers_for_every_verification_in_flight(
+    tmp_path: Path,
+) -> None:
+    assert "keepalive 300;" in render_config(_plan(tmp_path, max_in_flight=300))
 
 
 def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
@@ -155,6 +162,11 @@ def test_the_gateway_does_not_take_tls_settings(tmp_path: Path) -> None:
         verifier_settings(
             tmp_path, tmp_path / "trust.toml", gateway=True, tls_cert=tmp_path / "c", tls_key=tmp_path / "k"
         )
+
+
+def test_the_gateway_needs_a_fixed_port(tmp_path: Path) -> None:
+    with pytest.raises(DomainError, match="fixed port"):
+        verifier_settings(tmp_path, tmp_path / "trust.toml", gateway=True, listen="127.0.0.1:0")
 
 
 def test_a_data_directory_too_long_for_a_unix_socket_is_a_clear_error(tmp_path: Path) -> None:

@@ -52,6 +52,8 @@ VERIFYING_METHODS: Final = ("VerifyPresentation", "SubmitPresentation")
 SOCKET_PATH_MAX: Final = 107  # sun_path holds 108 bytes with its terminating NUL
 STREAM_IDLE_S: Final = 3600  # a WatchPresentationResult stream may wait this long for a change
 START_TIMEOUT_S: Final = 10.0
+CONNECTION_CALLS: Final = 10_000_000
+UPSTREAM_IDLE_MIN: Final = 64  # nginx opens one connection to a server process per call in flight
 SERVERS_START_TIMEOUT_S: Final = 120.0  # trust documents are fetched and workers spawned first
 _PR_SET_PDEATHSIG: Final = 1
 
@@ -151,11 +153,15 @@ http {{
   client_max_body_size 0;  # the server's transport limit refuses oversized messages (see above)
   client_body_buffer_size 64k;
   http2_max_concurrent_streams 1024;
+  # a caller's connection (and one to a server process) serves this many calls before nginx closes
+  # it: the default of 1,000 would make every busy client reconnect every second
+  keepalive_requests {CONNECTION_CALLS};
   grpc_read_timeout {STREAM_IDLE_S}s;
   grpc_send_timeout {STREAM_IDLE_S}s;
   upstream civid_verifier {{
 {upstreams}
-    keepalive 64;
+    keepalive {max(UPSTREAM_IDLE_MIN, plan.max_in_flight)};  # idle connections kept to the servers
+    keepalive_requests {CONNECTION_CALLS};
   }}
   # one counter for the whole gateway: every verification in flight, whoever sent it
   map $host $civid_verifications {{ default "all"; }}

@@ -96,6 +96,8 @@ class VerifierSettings:
             raise _invalid(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
         if (self.tls_cert is None) != (self.tls_key is None):
             raise _invalid("--tls-cert and --tls-key go together")
+        if self.gateway and self.listen.rsplit(":", 1)[-1] == "0":
+            raise _invalid("--gateway needs a fixed port in --listen (nginx listens there), not port 0")
         if self.gateway and self.tls_cert is not None:
             raise _invalid(
                 "--gateway does not terminate TLS: run the gateway without --tls-cert, behind a TLS "
