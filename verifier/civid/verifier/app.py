@@ -257,12 +257,15 @@ def serve_forever(settings: VerifierSettings) -> int:
     for child in children:
         child.start()
     gateway: Gateway | None = None
+    signalled: set[int] = set()
 
     def forward(signum: int, _frame: object) -> None:
+        """Once per process: a second signal would cut a server's graceful shutdown short."""
         if gateway is not None:
             gateway.begin_stop()  # first stop taking calls; the ones in flight finish
         for child in children:
-            if child.pid is not None and child.is_alive():
+            if child.pid is not None and child.is_alive() and child.pid not in signalled:
+                signalled.add(child.pid)
                 os.kill(child.pid, signum)
 
     signal.signal(signal.SIGTERM, forward)
