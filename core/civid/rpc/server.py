@@ -42,6 +42,7 @@ class ServerSettings:
     max_concurrent_rpcs: int | None = None
     grace_seconds: float = 10.0
     tls: TlsFiles | None = None
+    channel_options: tuple[tuple[str, int], ...] = ()  # more grpc.* server options
 
 
 Register = Callable[[grpc.aio.Server], Sequence[str]]
@@ -64,6 +65,7 @@ def build_server(settings: ServerSettings, register: Register) -> BuiltServer:
         ("grpc.max_receive_message_length", settings.max_message_bytes),
         ("grpc.max_send_message_length", settings.max_message_bytes),
         ("grpc.so_reuseport", 1),
+        *settings.channel_options,
     ]
     server = grpc.aio.server(options=options, maximum_concurrent_rpcs=settings.max_concurrent_rpcs)
     logged = AccessLogged(server)  # every service's calls logged and counted, without an interceptor

@@ -61,6 +61,10 @@ from civid.verifier.v1 import relying_party_admin_service_pb2_grpc, verifier_ser
 log = logging.getLogger("civid.verifier")
 ADMIN_TOKEN_FILE: Final = "admin-token"
 TRANSPORT_SLACK_BYTES: Final = 64 * 1024  # the transport limit sits just above the presentation limit
+# nginx drops a pooled connection to a server process on any frame that arrives while it is idle
+# (nginx/nginx#929), and gRPC's bandwidth probes send PINGs after the data: without them, one
+# connection serves call after call instead of a new one (and its handshake) per call.
+BEHIND_GATEWAY_OPTIONS: Final = (("grpc.http2.bdp_probe", 0),)
 SUPERVISE_POLL_S: Final = 1.0  # how often the supervisor looks at the gateway and server processes
 
 
@@ -197,6 +201,7 @@ async def build_verifier(settings: VerifierSettings, index: int = 0) -> RunningV
         # ErrorInfo at once) is the limit.
         grace_seconds=settings.grace_seconds,
         tls=tls,
+        channel_options=BEHIND_GATEWAY_OPTIONS if settings.gateway else (),
     )
     return RunningVerifier(build_server(server_settings, register), engine, database)
 
