@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from civid.core.errors import CividError, ErrorCode
 from civid.wallet.domain import Disclosure, DisclosureOutcome, HeldCredential, Language, Wallet
+from civid.wallet.services.rejections import rejection_hint
 
 COMPACT_PREFIX: Final = "civid-pr:v1:"
 
@@ -58,7 +59,14 @@ class PresentationOutcome:
     released_claims: tuple[str, ...]
     errors: tuple[tuple[str, str], ...]
 
+    @property
+    def hint(self) -> Text | None:
+        """What the citizen can do about a rejection, when it is theirs to fix."""
+        found = rejection_hint(code for code, _ in self.errors)
+        return None if found is None else Text(*found)
+
     def to_json(self) -> dict[str, Any]:
+        hint = self.hint
         return {
             "requestId": self.request_id,
             "relyingParty": {"th": self.relying_party.th, "en": self.relying_party.en},
@@ -68,6 +76,7 @@ class PresentationOutcome:
             else DisclosureOutcome.REJECTED.value,
             "releasedClaims": list(self.released_claims),
             "errors": [{"code": c, "message": m} for c, m in self.errors],
+            **({} if hint is None else {"hint": {"th": hint.th, "en": hint.en}}),
         }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -136,4 +137,6 @@ class ConsentScreen(WalletScreen):
             text = "[red b]✘ rejected[/]  " + "; ".join(
                 f"{code}: {message}" for code, message in outcome.errors
             )
+            if outcome.hint is not None:
+                text += f"\n[yellow]{escape(outcome.hint.pick(self.language))}[/yellow]"
         self.query_one("#outcome", Static).update(text + "\n[dim]Escape: back[/dim]")
