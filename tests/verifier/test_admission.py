@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,7 +11,7 @@ import grpc
 import pytest
 
 from civid.rpc.errors import RpcFailure
-from civid.verifier.domain.admission import InFlightLimiter, RateLimiter
+from civid.verifier.domain.admission import InFlightLimiter, RateLimiter, check_rate_limit
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 
 
@@ -129,3 +130,61 @@ def test_rate_limiter_is_exact_under_threads() -> None:
     with ThreadPoolExecutor(8) as pool:
         allowed = sum(pool.map(lambda _: limiter.try_take("rp") == 0.0, range(400)))
     assert allowed == 50
+
+
+def test_a_relying_party_with_its_own_rate_is_limited_at_it_while_another_gets_the_default() -> None:
+    clock = Clock()
+    limiter = RateLimiter(rate=1000, burst=2000, clock=clock)
+    for _ in range(2):
+        limiter.check("consular-affairs", rate=1, burst=2)
+    with pytest.raises(DomainError) as caught:
+        limiter.check("consular-affairs", rate=1, burst=2)
+    assert caught.value.code is DomainErrorCode.RATE_LIMITED
+    assert caught.value.retry_after_s == pytest.approx(1.0)
+    for _ in range(100):
+        limiter.check("thai-domestic-air")
+    clock.now += 1.0
+    limiter.check("consular-affairs", rate=1, burst=2)
+
+
+def test_a_lower_burst_caps_the_tokens_saved_up_under_the_earlier_one_at_once() -> None:
+    limiter = RateLimiter(rate=1000, burst=2000, clock=Clock())
+    limiter.check("thai-domestic-air")  # a full bucket of the default 2000
+    limiter.check("thai-domestic-air", rate=1, burst=1)
+    assert limiter.try_take("thai-domestic-air", rate=1, burst=1) == pytest.approx(1.0)
+
+
+def test_a_new_rate_applies_from_the_next_call() -> None:
+    clock = Clock()
+    limiter = RateLimiter(rate=1, burst=1, clock=clock)
+    limiter.check("rp")
+    clock.now += 0.1  # at the default 1/s: 0.9 s to wait; at 100/s the bucket is full again
+    assert limiter.try_take("rp", rate=100, burst=1) == 0.0
+    assert limiter.try_take("rp", rate=100, burst=1) == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize(
+    ("rate", "burst", "field"),
+    [
+        (0.0, 10.0, "rate_per_s"),
+        (-1.0, 10.0, "rate_per_s"),
+        (math.nan, 10.0, "rate_per_s"),
+        (math.inf, 10.0, "rate_per_s"),
+        (5.0, 0.5, "burst"),
+        (5.0, math.inf, "burst"),
+        (5.0, None, "burst"),
+        (None, 5.0, "rate_per_s"),
+    ],
+)
+def test_an_invalid_rate_limit_is_refused_naming_the_field(
+    rate: float | None, burst: float | None, field: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        check_rate_limit(rate, burst)
+    assert (caught.value.code, caught.value.metadata["field"]) == (DomainErrorCode.FIELD_INVALID, field)
+    assert field in caught.value.message
+
+
+def test_no_rate_limit_or_one_in_range_is_accepted() -> None:
+    check_rate_limit(None, None)
+    check_rate_limit(0.001, 1.0)

@@ -136,3 +136,34 @@ def test_relying_party_naming_an_unknown_policy_is_refused() -> None:
         DomainError, match=r"rp\.toml: relying party 'x-air': field 'policies': no policy 'nope'"
     ):
         parse_relying_party_specs(data, load_policies(), "rp.toml")
+
+
+AIRLINE_RP = '[[relying_party]]\nid = "x-air"\ndisplay_name = { en = "X", th = "X" }\npolicies = ["airline-domestic-boarding"]\n'
+
+
+def test_a_relying_party_may_have_its_own_rate_limit_in_the_file() -> None:
+    data = tomllib.loads(AIRLINE_RP + "rate_per_s = 50\nburst = 100.5\n")
+    (spec,) = parse_relying_party_specs(data, load_policies(), "rp.toml")
+    assert (spec.rate_per_s, spec.burst) == (50.0, 100.5)
+
+
+def test_a_relying_party_without_a_rate_limit_in_the_file_gets_the_servers_defaults() -> None:
+    (spec,) = parse_relying_party_specs(tomllib.loads(AIRLINE_RP), load_policies(), "rp.toml")
+    assert (spec.rate_per_s, spec.burst) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("rate_per_s = 50\n", r"field 'burst': rate_per_s and burst go together"),
+        ("rate_per_s = 0\nburst = 10\n", r"field 'rate_per_s': rate_per_s must be .* above 0, got 0"),
+        ("rate_per_s = 5\nburst = 0.5\n", r"field 'burst': burst must be .* at least 1, got 0.5"),
+        ('rate_per_s = "fast"\nburst = 10\n', r"field 'rate_per_s': must be a number"),
+    ],
+)
+def test_an_invalid_rate_limit_in_the_file_is_refused_at_start_naming_the_field(
+    fields: str, expected: str
+) -> None:
+    with pytest.raises(DomainError, match=rf"rp\.toml: relying party 'x-air': {expected}") as caught:
+        parse_relying_party_specs(tomllib.loads(AIRLINE_RP + fields), load_policies(), "rp.toml")
+    assert caught.value.code is DomainErrorCode.CONFIG_INVALID

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,8 +47,9 @@ def sqlite_engine(tmp_path: Path) -> Engine:
     return engine
 
 
-@pytest.fixture
-def postgres_engine() -> Iterator[Engine]:
+@contextmanager
+def empty_postgres_database() -> Iterator[Engine]:
+    """A new, empty PostgreSQL database (no schema), dropped afterwards."""
     name = f"civid_verifier_{secrets.token_hex(6)}"
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     try:
@@ -55,12 +58,20 @@ def postgres_engine() -> Iterator[Engine]:
     except Exception as exc:  # pragma: no cover - depends on the machine
         pytest.skip(f"PostgreSQL is not reachable: {exc}")
     engine = make_engine(f"postgresql://postgres@127.0.0.1:5432/{name}")
-    migrate(engine)
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    with empty_postgres_database() as engine:
+        migrate(engine)
+        yield engine
 
 
 class Clock:
@@ -182,7 +193,7 @@ def test_bootstrap_registers_shipped_parties_once_and_writes_keys_0600(
 
 def test_migration_is_idempotent_and_uses_the_verifiers_own_version_table(sqlite_engine: Engine) -> None:
     migrate(sqlite_engine)
-    assert current_revision(sqlite_engine) == "0003"
+    assert current_revision(sqlite_engine) == "0004"
 
 
 def test_key_rotated_with_a_grace_period_works_until_the_grace_ends(
@@ -279,3 +290,92 @@ def test_upgrading_from_the_first_schema_keeps_each_relying_partys_certificate(t
     migrate(engine)
     registry = RelyingPartyRegistry(engine, POLICIES)
     assert registry.authenticate_certificate(b"cert").id == "consular-affairs"
+
+
+AIRLINE_KIOSKS = replace(AIRLINE, rate_per_s=50.0, burst=100.0)
+
+
+def test_a_relying_party_without_a_rate_limit_of_its_own_gets_the_servers_defaults(
+    registry: RelyingPartyRegistry,
+) -> None:
+    rp, key = registry.add_rp(AIRLINE)
+    assert (rp.rate_per_s, rp.burst) == (None, None)
+    assert (registry.authenticate(key).rate_per_s, registry.authenticate(key).burst) == (None, None)
+
+
+def test_a_relying_partys_own_rate_limit_is_stored_and_read_after_a_restart(
+    registry: RelyingPartyRegistry,
+) -> None:
+    added, key = registry.add_rp(AIRLINE_KIOSKS)
+    assert (added.rate_per_s, added.burst) == (50.0, 100.0)
+    restarted = RelyingPartyRegistry(registry._engine, POLICIES)
+    assert (restarted.get(AIRLINE.id).rate_per_s, restarted.get(AIRLINE.id).burst) == (50.0, 100.0)
+    assert restarted.authenticate(key) == restarted.get(AIRLINE.id) == added
+
+
+def test_updating_the_rate_limit_changes_it_and_none_returns_to_the_defaults(
+    registry: RelyingPartyRegistry,
+) -> None:
+    _, key = registry.add_rp(AIRLINE)
+    registry.authenticate(key)  # now cached
+    updated = registry.update_rp(AIRLINE.id, rate_limit=(5.0, 10.0))
+    assert (updated.rate_per_s, updated.burst) == (5.0, 10.0)
+    assert registry.authenticate(key) == updated
+    assert registry.update_rp(AIRLINE.id, display_name=LocalizedText("A", "A")).rate_per_s == 5.0
+    reset = registry.update_rp(AIRLINE.id, rate_limit=(None, None))
+    assert (reset.rate_per_s, reset.burst) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("rate", "burst", "field"),
+    [(0.0, 10.0, "rate_per_s"), (math.nan, 10.0, "rate_per_s"), (5.0, 0.5, "burst"), (5.0, None, "burst")],
+)
+def test_a_relying_party_with_an_invalid_rate_limit_is_refused_naming_the_field(
+    registry: RelyingPartyRegistry, rate: float, burst: float | None, field: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        registry.add_rp(replace(AIRLINE, rate_per_s=rate, burst=burst))
+    assert (caught.value.code, caught.value.metadata["field"]) == (DomainErrorCode.FIELD_INVALID, field)
+    assert registry.list_rps() == []
+
+
+def test_an_invalid_rate_limit_update_is_refused_and_changes_nothing(registry: RelyingPartyRegistry) -> None:
+    registry.add_rp(AIRLINE_KIOSKS)
+    with pytest.raises(DomainError) as caught:
+        registry.update_rp(AIRLINE.id, rate_limit=(-1.0, 10.0))
+    assert (caught.value.code, caught.value.metadata["field"]) == (
+        DomainErrorCode.FIELD_INVALID,
+        "rate_per_s",
+    )
+    assert registry.get(AIRLINE.id).rate_per_s == 50.0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        yield make_engine(tmp_path)
+        return
+    with empty_postgres_database() as engine:
+        yield engine
+
+
+def test_upgrading_from_0003_gives_existing_relying_parties_the_default_rate_limit(
+    empty_engine: Engine,
+) -> None:
+    config = alembic_config()
+    with write(empty_engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0003")
+        conn.execute(
+            text(
+                "INSERT INTO relying_parties (id, display_name_en, display_name_th, policy_ids, active, "
+                "created_at) VALUES ('thai-domestic-air', 'Thai Domestic Air', '', "
+                "'[\"airline-domestic-boarding\"]', :active, :created)"
+            ),
+            {"active": True, "created": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+    migrate(empty_engine)
+    assert current_revision(empty_engine) == "0004"
+    registry = RelyingPartyRegistry(empty_engine, POLICIES)
+    assert (registry.get(AIRLINE.id).rate_per_s, registry.get(AIRLINE.id).burst) == (None, None)
+    assert registry.update_rp(AIRLINE.id, rate_limit=(2.5, 5.0)).rate_per_s == 2.5

@@ -155,3 +155,108 @@ def test_a_relying_party_is_created_with_several_certificates(verifier_env: Veri
         metadata=verifier_env.admin_metadata(),
     )
     assert list(created.relying_party.certificate_fingerprints) == fingerprints
+
+
+def list_policies(env: VerifierEnv, api_key: str) -> pb.ListPoliciesResponse:
+    return env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=(("authorization", f"Bearer {api_key}"),))
+
+
+def rate_limited(env: VerifierEnv, api_key: str) -> bool:
+    try:
+        list_policies(env, api_key)
+    except grpc.RpcError as error:
+        details = error_details(error)
+        assert (details.code, details.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+        return True
+    return False
+
+
+def test_a_relying_party_with_its_own_rate_limit_is_held_to_it_while_others_get_the_default(
+    verifier_env: VerifierEnv,
+) -> None:
+    created = verifier_env.admin.CreateRelyingParty(
+        apb.CreateRelyingPartyRequest(
+            relying_party_id="slow-kiosk-air",
+            display_name={"en": "Slow Kiosk Air"},
+            policy_ids=["airline-domestic-boarding"],
+            rate_limit=relying_party_pb2.RateLimit(calls_per_second=0.001, burst=2),
+        ),
+        metadata=verifier_env.admin_metadata(),
+    )
+    assert (created.relying_party.rate_limit.calls_per_second, created.relying_party.rate_limit.burst) == (
+        0.001,
+        2,
+    )
+    assert [rate_limited(verifier_env, created.api_key) for _ in range(3)] == [False, False, True]
+    assert not any(rate_limited(verifier_env, verifier_env.rp_keys[CONSULATE]) for _ in range(5))
+
+
+def test_updating_the_rate_limit_through_the_admin_api_applies_to_the_next_call(
+    verifier_env: VerifierEnv,
+) -> None:
+    created = verifier_env.admin.CreateRelyingParty(
+        apb.CreateRelyingPartyRequest(
+            relying_party_id="tightened-air",
+            display_name={"en": "Tightened Air"},
+            policy_ids=["airline-domestic-boarding"],
+        ),
+        metadata=verifier_env.admin_metadata(),
+    )
+    assert not created.relying_party.HasField("rate_limit")  # the server's default
+    assert not any(rate_limited(verifier_env, created.api_key) for _ in range(3))
+    updated = verifier_env.admin.UpdateRelyingParty(
+        apb.UpdateRelyingPartyRequest(
+            relying_party=relying_party_pb2.RelyingParty(
+                relying_party_id="tightened-air",
+                rate_limit=relying_party_pb2.RateLimit(calls_per_second=0.001, burst=1),
+            ),
+            update_mask={"paths": ["rate_limit"]},
+        ),
+        metadata=verifier_env.admin_metadata(),
+    )
+    assert updated.relying_party.rate_limit.burst == 1
+    assert [rate_limited(verifier_env, created.api_key) for _ in range(2)] == [False, True]
+    reset = verifier_env.admin.UpdateRelyingParty(
+        apb.UpdateRelyingPartyRequest(
+            relying_party=relying_party_pb2.RelyingParty(relying_party_id="tightened-air"),
+            update_mask={"paths": ["rate_limit"]},
+        ),
+        metadata=verifier_env.admin_metadata(),
+    )
+    assert not reset.relying_party.HasField("rate_limit")
+
+
+@pytest.mark.parametrize(
+    ("rate_limit", "field"),
+    [
+        (relying_party_pb2.RateLimit(calls_per_second=0, burst=10), "calls_per_second"),
+        (relying_party_pb2.RateLimit(calls_per_second=5, burst=0.5), "burst"),
+    ],
+)
+def test_an_invalid_rate_limit_is_refused_naming_the_field(
+    verifier_env: VerifierEnv, rate_limit: relying_party_pb2.RateLimit, field: str
+) -> None:
+    with pytest.raises(grpc.RpcError) as created:
+        verifier_env.admin.CreateRelyingParty(
+            apb.CreateRelyingPartyRequest(
+                relying_party_id="unlimited-air",
+                display_name={"en": "Unlimited Air"},
+                policy_ids=["airline-domestic-boarding"],
+                rate_limit=rate_limit,
+            ),
+            metadata=verifier_env.admin_metadata(),
+        )
+    with pytest.raises(grpc.RpcError) as updated:
+        verifier_env.admin.UpdateRelyingParty(
+            apb.UpdateRelyingPartyRequest(
+                relying_party=relying_party_pb2.RelyingParty(
+                    relying_party_id=CONSULATE, rate_limit=rate_limit
+                ),
+                update_mask={"paths": ["rate_limit"]},
+            ),
+            metadata=verifier_env.admin_metadata(),
+        )
+    for caught, prefix in ((created, ""), (updated, "relying_party.")):
+        details = error_details(caught.value)
+        assert (details.code, details.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FIELD_INVALID")
+        assert details.metadata["field"] == f"{prefix}rate_limit.{field}"

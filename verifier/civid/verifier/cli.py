@@ -15,8 +15,9 @@ from typing import Any
 from civid.verifier import app
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.relying_parties import RelyingPartySpec
+from civid.verifier.domain.admission import check_rate_limit
 from civid.verifier.domain.errors import DomainError
-from civid.verifier.domain.relying_parties import RelyingPartyRegistry
+from civid.verifier.domain.relying_parties import RelyingParty, RelyingPartyRegistry
 from civid.verifier.settings import VerifierSettings, load_settings
 
 
@@ -80,6 +81,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="certificate_fingerprints",
         help="client certificate fingerprint (mTLS); repeat for several",
     )
+    add.add_argument(
+        "--rate-per-s",
+        type=float,
+        dest="rate_per_s",
+        help="its own rate limit, calls per second (with --burst; default: the server's rp_rate_per_s)",
+    )
+    add.add_argument(
+        "--burst",
+        type=float,
+        dest="burst",
+        help="its own burst, calls at once (with --rate-per-s; default: the server's rp_burst)",
+    )
     listing = rp.add_parser("list", help="list relying parties")
     listing.add_argument("--all", action="store_true", help="also revoked ones")
     revoke = rp.add_parser("revoke", help="revoke a relying party (final)")
@@ -121,24 +134,35 @@ def _registry(settings: VerifierSettings) -> RelyingPartyRegistry:
     return RelyingPartyRegistry(app.open_database(settings), app.load_policy_set(settings))
 
 
+def _rate_limit(rp: RelyingParty) -> str:
+    """``50/s burst 100``, or ``default`` (the server's rp_rate_per_s and rp_burst)."""
+    if rp.rate_per_s is None or rp.burst is None:
+        return "default"
+    return f"{rp.rate_per_s:g}/s burst {rp.burst:g}"
+
+
 def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
     registry = _registry(settings)
     command: Any = args.rp_command
     if command == "add":
+        check_rate_limit(args.rate_per_s, args.burst, ("--rate-per-s", "--burst"))
         spec = RelyingPartySpec(
             args.rp_id,
             LocalizedText(args.name, args.name_th),
             tuple(args.policy_ids),
             tuple(args.certificate_fingerprints),
+            args.rate_per_s,
+            args.burst,
         )
         rp, key = registry.add_rp(spec)
-        print(f"registered {rp.id} for {', '.join(rp.policy_ids)}")
+        print(f"registered {rp.id} for {', '.join(rp.policy_ids)}; rate limit: {_rate_limit(rp)}")
         print(f"API key (shown only now): {key}")
     elif command == "list":
         for rp in registry.list_rps():
             if rp.active or args.all:
                 state = "active" if rp.active else "revoked"
-                print(f"{rp.id}\t{state}\t{','.join(rp.policy_ids)}\t{rp.display_name.en}")
+                columns = (rp.id, state, ",".join(rp.policy_ids), _rate_limit(rp), rp.display_name.en)
+                print("\t".join(columns))
     elif command == "revoke":
         rp = registry.revoke_rp(args.rp_id)
         print(f"revoked {rp.id}")

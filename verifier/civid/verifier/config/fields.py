@@ -90,6 +90,15 @@ class FieldReader:
     def optional_int(self, field: str, *, minimum: int) -> int | None:
         return self.integer(field, minimum, minimum=minimum) if field in self.table else None
 
+    def optional_number(self, field: str) -> float | None:
+        """An integer or a float, as a float; None when the field is absent."""
+        if field not in self.table:
+            return None
+        value = self.table[field]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(field, "must be a number")
+        return float(value)
+
     def localized(self, field: str) -> LocalizedText:
         value = self._get(field)
         if not isinstance(value, dict) or set(value) != {"en", "th"}:

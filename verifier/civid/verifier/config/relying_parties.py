@@ -1,4 +1,8 @@
-"""The relying parties registered on first start: a TOML file of ``[[relying_party]]`` tables."""
+"""The relying parties registered on first start: a TOML file of ``[[relying_party]]`` tables.
+
+A table may give the relying party its own rate limit (``rate_per_s`` and ``burst``, both or neither);
+without them it gets the server's ``rp_rate_per_s`` and ``rp_burst``.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from typing import Any, Final
 
 from civid.verifier.config.fields import FieldReader, LocalizedText, config_error
 from civid.verifier.config.policies import PolicySet
+from civid.verifier.domain.admission import check_rate_limit
+from civid.verifier.domain.errors import DomainError
 
 SHIPPED_RELYING_PARTIES: Final = Path(__file__).resolve().parents[1] / "policies" / "relying_parties.toml"
 RP_ID: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_FIELDS: Final = frozenset({"id", "display_name", "policies", "certificate_sha256"})
+_FIELDS: Final = frozenset({"id", "display_name", "policies", "certificate_sha256", "rate_per_s", "burst"})
 _SHA256_HEX: Final = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -26,6 +32,8 @@ class RelyingPartySpec:
     display_name: LocalizedText
     policy_ids: tuple[str, ...]
     certificate_fingerprints: tuple[str, ...] = ()  # SHA-256 of client certificates' DER (mTLS)
+    rate_per_s: float | None = None  # its own token bucket; None: the server's rp_rate_per_s
+    burst: float | None = None  # None: the server's rp_burst (given together with rate_per_s)
 
 
 def load_relying_party_specs(
@@ -68,7 +76,14 @@ def _parse_one(read: FieldReader, policies: PolicySet) -> RelyingPartySpec:
     if missing:
         raise read.error("policies", f"no policy {missing[0]!r} in {policies.source}")
     fingerprints = _fingerprints(read)
-    return RelyingPartySpec(rp_id, read.localized("display_name"), policy_ids, fingerprints)
+    rate_per_s, burst = read.optional_number("rate_per_s"), read.optional_number("burst")
+    try:
+        check_rate_limit(rate_per_s, burst)
+    except DomainError as exc:
+        raise read.error(exc.metadata["field"], exc.message) from exc
+    return RelyingPartySpec(
+        rp_id, read.localized("display_name"), policy_ids, fingerprints, rate_per_s, burst
+    )
 
 
 def _fingerprints(read: FieldReader) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 * :class:`InFlightLimiter` — at most ``capacity`` calls at a time; ``try_acquire`` never blocks and
   an extra call is refused with OVERLOADED (RESOURCE_EXHAUSTED at the door).
 * :class:`RateLimiter` — a token bucket per relying party (``rate`` per second, bursts of
-  ``burst``); over the rate a call is refused with RATE_LIMITED and the time to retry.
+  ``burst``: the relying party's own limits where it has them, else the limiter's defaults); over the
+  rate a call is refused with RATE_LIMITED and the time to retry.
 
 Both use a :class:`threading.Lock` held for a few instructions only, so they are safe from threads
 and from asyncio code alike (the lock is never held across an ``await``).
@@ -11,6 +12,7 @@ and from asyncio code alike (the lock is never held across an ``await``).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -18,9 +20,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from civid.verifier.domain.errors import DomainErrorCode, RetryableError
+from civid.verifier.domain.errors import DomainError, DomainErrorCode, RetryableError
 
 OVERLOAD_RETRY_S: Final = 0.5
+
+
+def check_rate_limit(
+    rate: float | None, burst: float | None, fields: tuple[str, str] = ("rate_per_s", "burst")
+) -> None:
+    """FIELD_INVALID (naming ``fields[0]`` for the rate, ``fields[1]`` for the burst) unless both or
+    neither are given (neither: the server's defaults), the rate is a finite number of calls per second
+    above 0 and the burst a finite number of calls of at least 1."""
+    if (rate is None) != (burst is None):
+        missing = fields[0] if rate is None else fields[1]
+        raise DomainError(
+            DomainErrorCode.FIELD_INVALID,
+            f"{fields[0]} and {fields[1]} go together: give both, or neither for the server's defaults",
+            {"field": missing},
+        )
+    if rate is not None and not (math.isfinite(rate) and rate > 0):
+        raise DomainError(
+            DomainErrorCode.FIELD_INVALID,
+            f"{fields[0]} must be a number of calls per second above 0, got {rate}",
+            {"field": fields[0]},
+        )
+    if burst is not None and not (math.isfinite(burst) and burst >= 1):
+        raise DomainError(
+            DomainErrorCode.FIELD_INVALID,
+            f"{fields[1]} must be a number of calls of at least 1, got {burst}",
+            {"field": fields[1]},
+        )
 
 
 class InFlightLimiter:
@@ -83,7 +112,11 @@ class _Bucket:
 
 
 class RateLimiter:
-    """Token buckets by key (a relying-party id); at most ``max_keys`` buckets are kept (LRU)."""
+    """Token buckets by key (a relying-party id); at most ``max_keys`` buckets are kept (LRU).
+
+    ``rate`` and ``burst`` are the defaults; a call may give its key's own limits instead. A bucket
+    keeps only its tokens, so changed limits apply from the first call that gives them: a lower burst
+    caps the tokens saved up at once, a new rate refills the time since the key's previous call."""
 
     def __init__(
         self,
@@ -102,12 +135,17 @@ class RateLimiter:
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self._lock = threading.Lock()
 
-    def try_take(self, key: str) -> float:
-        """Take one token: 0.0 when allowed, else the seconds until one is available."""
+    def try_take(self, key: str, rate: float | None = None, burst: float | None = None) -> float:
+        """Take one token: 0.0 when allowed, else the seconds until one is available.
+
+        ``rate`` and ``burst``: this key's own limits (valid ones, see :func:`check_rate_limit`);
+        None: the limiter's defaults."""
+        if rate is None or burst is None:
+            rate, burst = self._rate, self._burst
         with self._lock:
             now = self._clock()
-            bucket = self._buckets.pop(key, None) or _Bucket(self._burst, now)
-            bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
+            bucket = self._buckets.pop(key, None) or _Bucket(burst, now)
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.updated) * rate)
             bucket.updated = now
             self._buckets[key] = bucket
             if len(self._buckets) > self._max_keys:
@@ -115,11 +153,11 @@ class RateLimiter:
             if bucket.tokens >= 1.0:
                 bucket.tokens -= 1.0
                 return 0.0
-            return (1.0 - bucket.tokens) / self._rate
+            return (1.0 - bucket.tokens) / rate
 
-    def check(self, key: str) -> None:
-        """Take one token or raise RATE_LIMITED with the time to retry."""
-        wait = self.try_take(key)
+    def check(self, key: str, rate: float | None = None, burst: float | None = None) -> None:
+        """Take one token or raise RATE_LIMITED with the time to retry (limits as for :meth:`try_take`)."""
+        wait = self.try_take(key, rate, burst)
         if wait > 0:
             raise RetryableError(
                 DomainErrorCode.RATE_LIMITED, "too many requests from this relying party", wait

@@ -8,6 +8,10 @@ A relying party may have several client certificates (one row each in ``rp_certi
 can roll a certificate over without a gap. A key rotated with a grace period keeps working until
 ``expires_at``; without one it is revoked at once.
 
+A relying party may have a rate limit of its own (``rate_per_s`` and ``burst``, both or neither, which
+the service hands to :class:`~civid.verifier.domain.admission.RateLimiter`); without one it gets the
+server's defaults (``rp_rate_per_s``, ``rp_burst``).
+
 Successful API-key authentications are cached in process (:mod:`.auth_cache`): a revoke, rotate or
 update through this registry takes effect at once; one made by another process (another worker, the
 ``civid-verifier`` command) within ``auth_recheck_seconds``, when the cache next reads the registry's
@@ -30,6 +34,7 @@ from civid.service.db.tx import read, write
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.policies import Policy, PolicySet
 from civid.verifier.config.relying_parties import RP_ID, RelyingPartySpec
+from civid.verifier.domain.admission import check_rate_limit
 from civid.verifier.domain.api_keys import (
     ApiKey,
     certificate_fingerprint,
@@ -63,6 +68,8 @@ class RelyingParty:
     created_at: datetime
     certificate_fingerprints: tuple[str, ...] = ()
     revoked_at: datetime | None = None
+    rate_per_s: float | None = None  # its own token bucket; None: the server's default (rp_rate_per_s)
+    burst: float | None = None  # None: the server's default (rp_burst); set together with rate_per_s
 
 
 def authorize(rp: RelyingParty, policy_id: str, policies: PolicySet) -> Policy:
@@ -86,6 +93,8 @@ def _row_to_rp(row: RowMapping | Mapping[str, Any], fingerprints: Sequence[str])
         created_at=row["created_at"],
         certificate_fingerprints=tuple(sorted(fingerprints)),
         revoked_at=row["revoked_at"],
+        rate_per_s=row["rate_per_s"],
+        burst=row["burst"],
     )
 
 
@@ -149,6 +158,8 @@ class RelyingPartyRegistry:
             "active": True,
             "created_at": now,
             "revoked_at": None,
+            "rate_per_s": spec.rate_per_s,
+            "burst": spec.burst,
         }
         try:
             with write(self._engine) as conn:
@@ -188,14 +199,20 @@ class RelyingPartyRegistry:
         display_name: LocalizedText | None = None,
         policy_ids: tuple[str, ...] | None = None,
         certificate_fingerprints: tuple[str, ...] | None = None,
+        rate_limit: tuple[float | None, float | None] | None = None,
     ) -> RelyingParty:
-        """Change what is given (None: leave it); the certificates given replace all earlier ones."""
+        """Change what is given (None: leave it); the certificates given replace all earlier ones.
+
+        ``rate_limit``: ``(rate_per_s, burst)`` of its own, or ``(None, None)`` for the server's defaults."""
         values: dict[str, object] = {}
         if display_name is not None:
             values |= {"display_name_en": display_name.en, "display_name_th": display_name.th}
         if policy_ids is not None:
             self._check_policies(policy_ids)
             values["policy_ids"] = list(policy_ids)
+        if rate_limit is not None:
+            check_rate_limit(*rate_limit)
+            values |= {"rate_per_s": rate_limit[0], "burst": rate_limit[1]}
         try:
             with write(self._engine) as conn:
                 _bump_revision(conn)
@@ -342,6 +359,7 @@ class RelyingPartyRegistry:
             )
         self._check_policies(spec.policy_ids)
         _check_certificates(spec.certificate_fingerprints)
+        check_rate_limit(spec.rate_per_s, spec.burst)
 
     def _check_policies(self, policy_ids: Sequence[str]) -> None:
         unknown = [p for p in policy_ids if self._policies.get(p) is None]

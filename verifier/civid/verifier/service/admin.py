@@ -12,6 +12,7 @@ import grpc
 from civid.rpc.errors import RpcFailure
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.relying_parties import RelyingPartySpec
+from civid.verifier.domain.admission import check_rate_limit
 from civid.verifier.domain.idempotency import IdempotencyStore
 from civid.verifier.domain.relying_parties import MAX_CERTIFICATES, RelyingParty, RelyingPartyRegistry
 from civid.verifier.service import convert
@@ -27,7 +28,7 @@ from civid.verifier.v1 import relying_party_pb2
 
 SERVICE_NAME: Final = pb.DESCRIPTOR.services_by_name["RelyingPartyAdminService"].full_name
 _SHA256: Final = re.compile(r"^[0-9a-f]{64}$")
-_MASKABLE: Final = frozenset({"display_name", "policy_ids", "certificate_fingerprints"})
+_MASKABLE: Final = frozenset({"display_name", "policy_ids", "certificate_fingerprints", "rate_limit"})
 _CREATE_SCOPE: Final = "create-relying-party"
 
 
@@ -48,6 +49,16 @@ def _certificates(field: str, values: list[str]) -> tuple[str, ...]:
     if not all(_SHA256.match(v) for v in values):
         raise field_invalid(field, "a fingerprint is 64 lowercase hex digits")
     return tuple(values)
+
+
+def _rate_limit(field: str, message: relying_party_pb2.RateLimit | None) -> tuple[float | None, float | None]:
+    """``(calls_per_second, burst)`` of a set ``rate_limit``; ``(None, None)`` (the server's default)
+    for an unset one (None). FIELD_INVALID, naming ``field``'s member, unless both are in range."""
+    if message is None:
+        return None, None
+    fields = (f"{field}.calls_per_second", f"{field}.burst")
+    check_rate_limit(message.calls_per_second, message.burst, fields)
+    return message.calls_per_second, message.burst
 
 
 class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
@@ -84,11 +95,16 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         content = fingerprint(request)
         if request.request_id and (known := await self._recall_created(request.request_id, content)):
             return known
+        rate_per_s, burst = _rate_limit(
+            "rate_limit", request.rate_limit if request.HasField("rate_limit") else None
+        )
         spec = RelyingPartySpec(
             request.relying_party_id,
             LocalizedText(request.display_name.en, request.display_name.th),
             tuple(request.policy_ids),
             _certificates("certificate_fingerprints", list(request.certificate_fingerprints)),
+            rate_per_s,
+            burst,
         )
         rp, key = await asyncio.to_thread(self._registry.add_rp, spec)
         answer = pb.CreateRelyingPartyResponse(relying_party=await self._message(rp), api_key=key)
@@ -138,6 +154,13 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         if "display_name" in paths and not wanted.display_name.en:
             raise field_invalid("relying_party.display_name.en", "display_name.en is required")
         certificates = list(wanted.certificate_fingerprints)
+        rate_limit = (
+            _rate_limit(
+                "relying_party.rate_limit", wanted.rate_limit if wanted.HasField("rate_limit") else None
+            )
+            if "rate_limit" in paths
+            else None
+        )
         updated = await asyncio.to_thread(
             lambda: self._registry.update_rp(
                 current.id,
@@ -148,6 +171,7 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
                 certificate_fingerprints=_certificates("relying_party.certificate_fingerprints", certificates)
                 if "certificate_fingerprints" in paths
                 else None,
+                rate_limit=rate_limit,
             )
         )
         return pb.UpdateRelyingPartyResponse(relying_party=await self._message(updated))

@@ -132,6 +132,9 @@ def relying_party(
         api_key_prefix=key_prefix,
         create_time=timestamp(rp.created_at),
     )
+    if rp.rate_per_s is not None and rp.burst is not None:  # else unset: the server's default
+        message.rate_limit.calls_per_second = rp.rate_per_s
+        message.rate_limit.burst = rp.burst
     last = updated or rp.revoked_at or rp.created_at
     message.update_time.CopyFrom(timestamp(last))
     return message

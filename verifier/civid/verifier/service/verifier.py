@@ -45,7 +45,7 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
 
     async def _rp(self, context: grpc.aio.ServicerContext) -> RelyingParty:
         rp = await authenticate_rp(context, self._deps.registry)
-        self._deps.rate.check(rp.id)
+        self._deps.rate.check(rp.id, rp.rate_per_s, rp.burst)  # None, None: the server's defaults
         return rp
 
     @unary_door

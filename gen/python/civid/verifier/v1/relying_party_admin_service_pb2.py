@@ -29,7 +29,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n3civid/verifier/v1/relying_party_admin_service.proto\x12\x11\x63ivid.verifier.v1\x1a$civid/common/v1/localized_text.proto\x1a%civid/verifier/v1/relying_party.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\"\xb5\x01\n\x19\x43reateRelyingPartyRequest\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\x12\x34\n\x0c\x64isplay_name\x18\x02 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedText\x12\x12\n\npolicy_ids\x18\x03 \x03(\t\x12 \n\x18\x63\x65rtificate_fingerprints\x18\x04 \x03(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\"e\n\x1a\x43reateRelyingPartyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\x12\x0f\n\x07\x61pi_key\x18\x02 \x01(\t\"2\n\x16GetRelyingPartyRequest\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\"Q\n\x17GetRelyingPartyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\"[\n\x19ListRelyingPartiesRequest\x12\x17\n\x0finclude_revoked\x18\x01 \x01(\x08\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"o\n\x1aListRelyingPartiesResponse\x12\x38\n\x0frelying_parties\x18\x01 \x03(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x84\x01\n\x19UpdateRelyingPartyRequest\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"T\n\x1aUpdateRelyingPartyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\"E\n\x19RevokeRelyingPartyRequest\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"T\n\x1aRevokeRelyingPartyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\"i\n\x1cRotateRelyingPartyKeyRequest\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\x12/\n\x0cgrace_period\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"h\n\x1dRotateRelyingPartyKeyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\x12\x0f\n\x07\x61pi_key\x18\x02 \x01(\t2\xcc\x05\n\x18RelyingPartyAdminService\x12q\n\x12\x43reateRelyingParty\x12,.civid.verifier.v1.CreateRelyingPartyRequest\x1a-.civid.verifier.v1.CreateRelyingPartyResponse\x12h\n\x0fGetRelyingParty\x12).civid.verifier.v1.GetRelyingPartyRequest\x1a*.civid.verifier.v1.GetRelyingPartyResponse\x12q\n\x12ListRelyingParties\x12,.civid.verifier.v1.ListRelyingPartiesRequest\x1a-.civid.verifier.v1.ListRelyingPartiesResponse\x12q\n\x12UpdateRelyingParty\x12,.civid.verifier.v1.UpdateRelyingPartyRequest\x1a-.civid.verifier.v1.UpdateRelyingPartyResponse\x12q\n\x12RevokeRelyingParty\x12,.civid.verifier.v1.RevokeRelyingPartyRequest\x1a-.civid.verifier.v1.RevokeRelyingPartyResponse\x12z\n\x15RotateRelyingPartyKey\x12/.civid.verifier.v1.RotateRelyingPartyKeyRequest\x1a\x30.civid.verifier.v1.RotateRelyingPartyKeyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n3civid/verifier/v1/relying_party_admin_service.proto\x12\x11\x63ivid.verifier.v1\x1a$civid/common/v1/localized_text.proto\x1a%civid/verifier/v1/relying_party.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\"\xe7\x01\n\x19\x43reateRelyingPartyRequest\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\x12\x34\n\x0c\x64isplay_name\x18\x02 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedText\x12\x12\n\npolicy_ids\x18\x03 \x03(\t\x12 \n\x18\x63\x65rtificate_fingerprints\x18\x04 \x03(\t\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12\x30\n\nrate_limit\x18\x06 \x01(\x0b\x32\x1c.civid.verifier.v1.RateLimit\"e\n\x1a\x43reateRelyingPartyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\x12\x0f\n\x07\x61pi_key\x18\x02 \x01(\t\"2\n\x16GetRelyingPartyRequest\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\"Q\n\x17GetRelyingPartyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\"[\n\x19ListRelyingPartiesRequest\x12\x17\n\x0finclude_revoked\x18\x01 \x01(\x08\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"o\n\x1aListRelyingPartiesResponse\x12\x38\n\x0frelying_parties\x18\x01 \x03(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x84\x01\n\x19UpdateRelyingPartyRequest\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"T\n\x1aUpdateRelyingPartyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\"E\n\x19RevokeRelyingPartyRequest\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"T\n\x1aRevokeRelyingPartyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\"i\n\x1cRotateRelyingPartyKeyRequest\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\x12/\n\x0cgrace_period\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"h\n\x1dRotateRelyingPartyKeyResponse\x12\x36\n\rrelying_party\x18\x01 \x01(\x0b\x32\x1f.civid.verifier.v1.RelyingParty\x12\x0f\n\x07\x61pi_key\x18\x02 \x01(\t2\xcc\x05\n\x18RelyingPartyAdminService\x12q\n\x12\x43reateRelyingParty\x12,.civid.verifier.v1.CreateRelyingPartyRequest\x1a-.civid.verifier.v1.CreateRelyingPartyResponse\x12h\n\x0fGetRelyingParty\x12).civid.verifier.v1.GetRelyingPartyRequest\x1a*.civid.verifier.v1.GetRelyingPartyResponse\x12q\n\x12ListRelyingParties\x12,.civid.verifier.v1.ListRelyingPartiesRequest\x1a-.civid.verifier.v1.ListRelyingPartiesResponse\x12q\n\x12UpdateRelyingParty\x12,.civid.verifier.v1.UpdateRelyingPartyRequest\x1a-.civid.verifier.v1.UpdateRelyingPartyResponse\x12q\n\x12RevokeRelyingParty\x12,.civid.verifier.v1.RevokeRelyingPartyRequest\x1a-.civid.verifier.v1.RevokeRelyingPartyResponse\x12z\n\x15RotateRelyingPartyKey\x12/.civid.verifier.v1.RotateRelyingPartyKeyRequest\x1a\x30.civid.verifier.v1.RotateRelyingPartyKeyResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,29 +37,29 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'civid.verifier.v1.relying_p
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CREATERELYINGPARTYREQUEST']._serialized_start=218
-  _globals['_CREATERELYINGPARTYREQUEST']._serialized_end=399
-  _globals['_CREATERELYINGPARTYRESPONSE']._serialized_start=401
-  _globals['_CREATERELYINGPARTYRESPONSE']._serialized_end=502
-  _globals['_GETRELYINGPARTYREQUEST']._serialized_start=504
-  _globals['_GETRELYINGPARTYREQUEST']._serialized_end=554
-  _globals['_GETRELYINGPARTYRESPONSE']._serialized_start=556
-  _globals['_GETRELYINGPARTYRESPONSE']._serialized_end=637
-  _globals['_LISTRELYINGPARTIESREQUEST']._serialized_start=639
-  _globals['_LISTRELYINGPARTIESREQUEST']._serialized_end=730
-  _globals['_LISTRELYINGPARTIESRESPONSE']._serialized_start=732
-  _globals['_LISTRELYINGPARTIESRESPONSE']._serialized_end=843
-  _globals['_UPDATERELYINGPARTYREQUEST']._serialized_start=846
-  _globals['_UPDATERELYINGPARTYREQUEST']._serialized_end=978
-  _globals['_UPDATERELYINGPARTYRESPONSE']._serialized_start=980
-  _globals['_UPDATERELYINGPARTYRESPONSE']._serialized_end=1064
-  _globals['_REVOKERELYINGPARTYREQUEST']._serialized_start=1066
-  _globals['_REVOKERELYINGPARTYREQUEST']._serialized_end=1135
-  _globals['_REVOKERELYINGPARTYRESPONSE']._serialized_start=1137
-  _globals['_REVOKERELYINGPARTYRESPONSE']._serialized_end=1221
-  _globals['_ROTATERELYINGPARTYKEYREQUEST']._serialized_start=1223
-  _globals['_ROTATERELYINGPARTYKEYREQUEST']._serialized_end=1328
-  _globals['_ROTATERELYINGPARTYKEYRESPONSE']._serialized_start=1330
-  _globals['_ROTATERELYINGPARTYKEYRESPONSE']._serialized_end=1434
-  _globals['_RELYINGPARTYADMINSERVICE']._serialized_start=1437
-  _globals['_RELYINGPARTYADMINSERVICE']._serialized_end=2153
+  _globals['_CREATERELYINGPARTYREQUEST']._serialized_end=449
+  _globals['_CREATERELYINGPARTYRESPONSE']._serialized_start=451
+  _globals['_CREATERELYINGPARTYRESPONSE']._serialized_end=552
+  _globals['_GETRELYINGPARTYREQUEST']._serialized_start=554
+  _globals['_GETRELYINGPARTYREQUEST']._serialized_end=604
+  _globals['_GETRELYINGPARTYRESPONSE']._serialized_start=606
+  _globals['_GETRELYINGPARTYRESPONSE']._serialized_end=687
+  _globals['_LISTRELYINGPARTIESREQUEST']._serialized_start=689
+  _globals['_LISTRELYINGPARTIESREQUEST']._serialized_end=780
+  _globals['_LISTRELYINGPARTIESRESPONSE']._serialized_start=782
+  _globals['_LISTRELYINGPARTIESRESPONSE']._serialized_end=893
+  _globals['_UPDATERELYINGPARTYREQUEST']._serialized_start=896
+  _globals['_UPDATERELYINGPARTYREQUEST']._serialized_end=1028
+  _globals['_UPDATERELYINGPARTYRESPONSE']._serialized_start=1030
+  _globals['_UPDATERELYINGPARTYRESPONSE']._serialized_end=1114
+  _globals['_REVOKERELYINGPARTYREQUEST']._serialized_start=1116
+  _globals['_REVOKERELYINGPARTYREQUEST']._serialized_end=1185
+  _globals['_REVOKERELYINGPARTYRESPONSE']._serialized_start=1187
+  _globals['_REVOKERELYINGPARTYRESPONSE']._serialized_end=1271
+  _globals['_ROTATERELYINGPARTYKEYREQUEST']._serialized_start=1273
+  _globals['_ROTATERELYINGPARTYKEYREQUEST']._serialized_end=1378
+  _globals['_ROTATERELYINGPARTYKEYRESPONSE']._serialized_start=1380
+  _globals['_ROTATERELYINGPARTYKEYRESPONSE']._serialized_end=1484
+  _globals['_RELYINGPARTYADMINSERVICE']._serialized_start=1487
+  _globals['_RELYINGPARTYADMINSERVICE']._serialized_end=2203
 # @@protoc_insertion_point(module_scope)

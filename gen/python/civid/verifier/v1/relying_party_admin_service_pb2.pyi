@@ -14,18 +14,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateRelyingPartyRequest(_message.Message):
-    __slots__ = ("relying_party_id", "display_name", "policy_ids", "certificate_fingerprints", "request_id")
+    __slots__ = ("relying_party_id", "display_name", "policy_ids", "certificate_fingerprints", "request_id", "rate_limit")
     RELYING_PARTY_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     POLICY_IDS_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_FINGERPRINTS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMIT_FIELD_NUMBER: _ClassVar[int]
     relying_party_id: str
     display_name: _localized_text_pb2.LocalizedText
     policy_ids: _containers.RepeatedScalarFieldContainer[str]
     certificate_fingerprints: _containers.RepeatedScalarFieldContainer[str]
     request_id: str
-    def __init__(self, relying_party_id: _Optional[str] = ..., display_name: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., policy_ids: _Optional[_Iterable[str]] = ..., certificate_fingerprints: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+    rate_limit: _relying_party_pb2.RateLimit
+    def __init__(self, relying_party_id: _Optional[str] = ..., display_name: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., policy_ids: _Optional[_Iterable[str]] = ..., certificate_fingerprints: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ..., rate_limit: _Optional[_Union[_relying_party_pb2.RateLimit, _Mapping]] = ...) -> None: ...
 
 class CreateRelyingPartyResponse(_message.Message):
     __slots__ = ("relying_party", "api_key")

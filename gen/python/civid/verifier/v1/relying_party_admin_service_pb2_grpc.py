@@ -112,7 +112,7 @@ class RelyingPartyAdminServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateRelyingParty(self, request, context):
-        """Changes a relying party's display name, policies or certificate fingerprints.
+        """Changes a relying party's display name, policies, certificate fingerprints or rate limit.
 
         Errors: FAILED_PRECONDITION / INVALID_STATE (revoked).
         """

@@ -53,7 +53,7 @@ class RelyingPartyAdminServiceStub:
     ListRelyingParties: _grpc.UnaryUnaryMultiCallable[_relying_party_admin_service_pb2.ListRelyingPartiesRequest, _relying_party_admin_service_pb2.ListRelyingPartiesResponse]
     """Lists relying parties by id."""
     UpdateRelyingParty: _grpc.UnaryUnaryMultiCallable[_relying_party_admin_service_pb2.UpdateRelyingPartyRequest, _relying_party_admin_service_pb2.UpdateRelyingPartyResponse]
-    """Changes a relying party's display name, policies or certificate fingerprints.
+    """Changes a relying party's display name, policies, certificate fingerprints or rate limit.
 
     Errors: FAILED_PRECONDITION / INVALID_STATE (revoked).
     """
@@ -92,7 +92,7 @@ class RelyingPartyAdminServiceAsyncStub(RelyingPartyAdminServiceStub):
     ListRelyingParties: _aio.UnaryUnaryMultiCallable[_relying_party_admin_service_pb2.ListRelyingPartiesRequest, _relying_party_admin_service_pb2.ListRelyingPartiesResponse]  # type: ignore[assignment]
     """Lists relying parties by id."""
     UpdateRelyingParty: _aio.UnaryUnaryMultiCallable[_relying_party_admin_service_pb2.UpdateRelyingPartyRequest, _relying_party_admin_service_pb2.UpdateRelyingPartyResponse]  # type: ignore[assignment]
-    """Changes a relying party's display name, policies or certificate fingerprints.
+    """Changes a relying party's display name, policies, certificate fingerprints or rate limit.
 
     Errors: FAILED_PRECONDITION / INVALID_STATE (revoked).
     """
@@ -152,7 +152,7 @@ class RelyingPartyAdminServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _relying_party_admin_service_pb2.UpdateRelyingPartyRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_relying_party_admin_service_pb2.UpdateRelyingPartyResponse, _abc.Awaitable[_relying_party_admin_service_pb2.UpdateRelyingPartyResponse]]:
-        """Changes a relying party's display name, policies or certificate fingerprints.
+        """Changes a relying party's display name, policies, certificate fingerprints or rate limit.
 
         Errors: FAILED_PRECONDITION / INVALID_STATE (revoked).
         """

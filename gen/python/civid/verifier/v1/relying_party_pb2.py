@@ -27,15 +27,17 @@ from civid.common.v1 import localized_text_pb2 as civid_dot_common_dot_v1_dot_lo
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%civid/verifier/v1/relying_party.proto\x12\x11\x63ivid.verifier.v1\x1a$civid/common/v1/localized_text.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc3\x02\n\x0cRelyingParty\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\x12\x34\n\x0c\x64isplay_name\x18\x02 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedText\x12\x12\n\npolicy_ids\x18\x03 \x03(\t\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32$.civid.verifier.v1.RelyingPartyState\x12 \n\x18\x63\x65rtificate_fingerprints\x18\x05 \x03(\t\x12\x16\n\x0e\x61pi_key_prefix\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*y\n\x11RelyingPartyState\x12#\n\x1fRELYING_PARTY_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aRELYING_PARTY_STATE_ACTIVE\x10\x01\x12\x1f\n\x1bRELYING_PARTY_STATE_REVOKED\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%civid/verifier/v1/relying_party.proto\x12\x11\x63ivid.verifier.v1\x1a$civid/common/v1/localized_text.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf5\x02\n\x0cRelyingParty\x12\x18\n\x10relying_party_id\x18\x01 \x01(\t\x12\x34\n\x0c\x64isplay_name\x18\x02 \x01(\x0b\x32\x1e.civid.common.v1.LocalizedText\x12\x12\n\npolicy_ids\x18\x03 \x03(\t\x12\x33\n\x05state\x18\x04 \x01(\x0e\x32$.civid.verifier.v1.RelyingPartyState\x12 \n\x18\x63\x65rtificate_fingerprints\x18\x05 \x03(\t\x12\x16\n\x0e\x61pi_key_prefix\x18\x06 \x01(\t\x12/\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\nrate_limit\x18\t \x01(\x0b\x32\x1c.civid.verifier.v1.RateLimit\"4\n\tRateLimit\x12\x18\n\x10\x63\x61lls_per_second\x18\x01 \x01(\x01\x12\r\n\x05\x62urst\x18\x02 \x01(\x01*y\n\x11RelyingPartyState\x12#\n\x1fRELYING_PARTY_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1aRELYING_PARTY_STATE_ACTIVE\x10\x01\x12\x1f\n\x1bRELYING_PARTY_STATE_REVOKED\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'civid.verifier.v1.relying_party_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RELYINGPARTYSTATE']._serialized_start=457
-  _globals['_RELYINGPARTYSTATE']._serialized_end=578
+  _globals['_RELYINGPARTYSTATE']._serialized_start=561
+  _globals['_RELYINGPARTYSTATE']._serialized_end=682
   _globals['_RELYINGPARTY']._serialized_start=132
-  _globals['_RELYINGPARTY']._serialized_end=455
+  _globals['_RELYINGPARTY']._serialized_end=505
+  _globals['_RATELIMIT']._serialized_start=507
+  _globals['_RATELIMIT']._serialized_end=559
 # @@protoc_insertion_point(module_scope)

@@ -22,7 +22,7 @@ RELYING_PARTY_STATE_ACTIVE: RelyingPartyState
 RELYING_PARTY_STATE_REVOKED: RelyingPartyState
 
 class RelyingParty(_message.Message):
-    __slots__ = ("relying_party_id", "display_name", "policy_ids", "state", "certificate_fingerprints", "api_key_prefix", "create_time", "update_time")
+    __slots__ = ("relying_party_id", "display_name", "policy_ids", "state", "certificate_fingerprints", "api_key_prefix", "create_time", "update_time", "rate_limit")
     RELYING_PARTY_ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     POLICY_IDS_FIELD_NUMBER: _ClassVar[int]
@@ -31,6 +31,7 @@ class RelyingParty(_message.Message):
     API_KEY_PREFIX_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    RATE_LIMIT_FIELD_NUMBER: _ClassVar[int]
     relying_party_id: str
     display_name: _localized_text_pb2.LocalizedText
     policy_ids: _containers.RepeatedScalarFieldContainer[str]
@@ -39,4 +40,13 @@ class RelyingParty(_message.Message):
     api_key_prefix: str
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, relying_party_id: _Optional[str] = ..., display_name: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., policy_ids: _Optional[_Iterable[str]] = ..., state: _Optional[_Union[RelyingPartyState, str]] = ..., certificate_fingerprints: _Optional[_Iterable[str]] = ..., api_key_prefix: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    rate_limit: RateLimit
+    def __init__(self, relying_party_id: _Optional[str] = ..., display_name: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., policy_ids: _Optional[_Iterable[str]] = ..., state: _Optional[_Union[RelyingPartyState, str]] = ..., certificate_fingerprints: _Optional[_Iterable[str]] = ..., api_key_prefix: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rate_limit: _Optional[_Union[RateLimit, _Mapping]] = ...) -> None: ...
+
+class RateLimit(_message.Message):
+    __slots__ = ("calls_per_second", "burst")
+    CALLS_PER_SECOND_FIELD_NUMBER: _ClassVar[int]
+    BURST_FIELD_NUMBER: _ClassVar[int]
+    calls_per_second: float
+    burst: float
+    def __init__(self, calls_per_second: _Optional[float] = ..., burst: _Optional[float] = ...) -> None: ...

@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -42,6 +43,8 @@ relying_parties = Table(
     ),  # unused since 0002: rp_certificates
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+    Column("rate_per_s", Float, nullable=True),  # its own token bucket (since 0004); NULL: the defaults
+    Column("burst", Float, nullable=True),  # set together with rate_per_s
 )
 
 api_keys = Table(
