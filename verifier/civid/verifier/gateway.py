@@ -43,8 +43,7 @@ from typing import Final
 from urllib.parse import quote
 
 from civid.rpc.errors import RpcFailure
-from civid.verifier.domain.admission import OVERLOAD_RETRY_S
-from civid.verifier.domain.errors import DomainErrorCode, RetryableError
+from civid.verifier.domain import admission
 from civid.verifier.service.errors import from_domain
 from civid.verifier.settings import VerifierSettings
 
@@ -115,9 +114,7 @@ def _accepts(path: Path) -> bool:
 
 def overloaded() -> RpcFailure:
     """The refusal the server's own admission control gives, byte for byte."""
-    return from_domain(
-        RetryableError(DomainErrorCode.OVERLOADED, "the verifier is at capacity", OVERLOAD_RETRY_S)
-    )
+    return from_domain(admission.overloaded())
 
 
 def _status_headers(refusal: RpcFailure) -> str:

@@ -52,6 +52,11 @@ def check_rate_limit(
         )
 
 
+def overloaded() -> RetryableError:
+    """The refusal of a call over capacity (the gateway answers the same, see civid.verifier.gateway)."""
+    return RetryableError(DomainErrorCode.OVERLOADED, "the verifier is at capacity", OVERLOAD_RETRY_S)
+
+
 class InFlightLimiter:
     """A non-blocking counting semaphore."""
 
@@ -99,7 +104,7 @@ class _Slot:
 
     def __enter__(self) -> None:
         if not self._limiter.try_acquire():
-            raise RetryableError(DomainErrorCode.OVERLOADED, "the verifier is at capacity", OVERLOAD_RETRY_S)
+            raise overloaded()
 
     def __exit__(self, *_exc: object) -> None:
         self._limiter.release()
