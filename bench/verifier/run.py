@@ -11,7 +11,7 @@ run, and last:
 
     vp_per_s=<N> p50_ms=<X> p99_ms=<Y> reference_vp_per_s=<R>
 
-    python bench/verifier/run.py [--holders 10000] [--vps 30000] [--seconds 20] [--concurrency 8]
+    python bench/verifier/run.py [--holders 10000] [--vps 30000] [--seconds 20] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -407,7 +407,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="presentations prepared (fresh challenges; --seconds ends the run)",
     )
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--concurrency", type=int, default=16, help="calls in flight (closed loop)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--reference-seconds", type=float, default=10.0)
     parser.add_argument(
