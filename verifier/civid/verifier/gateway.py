@@ -48,6 +48,7 @@ from civid.verifier.service.errors import from_domain
 from civid.verifier.settings import VerifierSettings
 
 VERIFYING_METHODS: Final = ("VerifyPresentation", "SubmitPresentation")
+TEMP_KINDS: Final = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")  # nginx's <kind>_temp_path
 SOCKET_PATH_MAX: Final = 107  # sun_path holds 108 bytes with its terminating NUL
 STREAM_IDLE_S: Final = 3600  # a WatchPresentationResult stream may wait this long for a change
 START_TIMEOUT_S: Final = 10.0
@@ -73,19 +74,23 @@ class GatewayPlan:
 
     @staticmethod
     def for_settings(settings: VerifierSettings) -> GatewayPlan:
-        directory = settings.data_dir / "gateway"
         return GatewayPlan(
             listen=settings.listen,
             upstreams=tuple(server_socket(settings, i) for i in range(settings.workers)),
             max_in_flight=settings.max_in_flight * settings.workers,
-            directory=directory,
+            directory=_directory(settings),
             nginx=settings.nginx,
         )
 
 
+def _directory(settings: VerifierSettings) -> Path:
+    """The gateway's files and the server processes' sockets: ``<data dir>/gateway``."""
+    return (settings.data_dir / "gateway").absolute()
+
+
 def server_socket(settings: VerifierSettings, index: int) -> Path:
     """The Unix socket server process ``index`` listens on behind the gateway."""
-    path = (settings.data_dir / "gateway" / f"verifier-{index}.sock").absolute()
+    path = _directory(settings) / f"verifier-{index}.sock"
     if len(str(path).encode()) > SOCKET_PATH_MAX:
         raise GatewayError(f"the data directory's path is too long for a Unix socket: {path}")
     return path
@@ -132,7 +137,7 @@ def _status_headers(refusal: RpcFailure) -> str:
 
 def render_config(plan: GatewayPlan) -> str:
     """nginx.conf for ``plan``."""
-    temp = plan.directory / "tmp"
+    temp = "\n".join(f"  {kind}_temp_path {plan.directory / 'tmp' / kind};" for kind in TEMP_KINDS)
     upstreams = "\n".join(f"    server unix:{path};" for path in plan.upstreams)
     verifying = "|".join(VERIFYING_METHODS)
     return f"""# written by civid verifier serve (gateway = true); rewritten at every start
@@ -142,11 +147,7 @@ error_log stderr warn;
 events {{ worker_connections 8192; }}
 http {{
   access_log off;
-  client_body_temp_path {temp / "body"};
-  proxy_temp_path {temp / "proxy"};
-  fastcgi_temp_path {temp / "fastcgi"};
-  uwsgi_temp_path {temp / "uwsgi"};
-  scgi_temp_path {temp / "scgi"};
+{temp}
   client_max_body_size 0;  # the server's transport limit refuses oversized messages (see above)
   client_body_buffer_size 64k;
   http2_max_concurrent_streams 1024;
@@ -196,6 +197,23 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def write_config(plan: GatewayPlan) -> list[str]:
+    """Write ``plan``'s nginx.conf and its directories, have nginx check it (``nginx -t``), and
+    return the command that runs nginx with it."""
+    nginx = shutil.which(plan.nginx)
+    if nginx is None:
+        raise GatewayError(f"gateway = true needs nginx ({plan.nginx!r} not found); install nginx-light")
+    for kind in TEMP_KINDS:
+        (plan.directory / "tmp" / kind).mkdir(parents=True, exist_ok=True)
+    config = plan.directory / "nginx.conf"
+    config.write_text(render_config(plan), encoding="utf-8")
+    command = [nginx, "-c", str(config), "-p", str(plan.directory), "-g", "daemon off;"]
+    checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+    if checked.returncode != 0:
+        raise GatewayError(f"nginx refused the gateway's configuration: {checked.stderr.strip()}")
+    return command
+
+
 class Gateway:
     """A running nginx with a plan's configuration; ``stop`` ends it."""
 
@@ -206,17 +224,7 @@ class Gateway:
 
     @staticmethod
     def start(plan: GatewayPlan) -> Gateway:
-        nginx = shutil.which(plan.nginx)
-        if nginx is None:
-            raise GatewayError(f"gateway = true needs nginx ({plan.nginx!r} not found); install nginx-light")
-        for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (plan.directory / "tmp" / sub).mkdir(parents=True, exist_ok=True)
-        config = plan.directory / "nginx.conf"
-        config.write_text(render_config(plan), encoding="utf-8")
-        command = [nginx, "-c", str(config), "-p", str(plan.directory), "-g", "daemon off;"]
-        checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
-        if checked.returncode != 0:
-            raise GatewayError(f"nginx refused the gateway's configuration: {checked.stderr.strip()}")
+        command = write_config(plan)
         # its own process group, so that stop() also ends workers a dead master left behind
         process = subprocess.Popen(command, preexec_fn=_die_with_parent, process_group=0)
         gateway = Gateway(plan, process)
