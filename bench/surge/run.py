@@ -32,7 +32,6 @@ sys.path.insert(0, str(ROOT / "bench" / "loadgen"))
 import grpc  # noqa: E402
 import loadgen  # noqa: E402  (bench/loadgen/loadgen.py)
 from run import (  # noqa: E402  (bench/verifier/run.py)
-    VERIFY_METHOD,
     add_server_arguments,
     cpu_seconds,
     drive_native,
@@ -40,14 +39,15 @@ from run import (  # noqa: E402  (bench/verifier/run.py)
     load_average,
     percentile,
     process_tree,
+    send_verifications,
     server_overrides,
+    verified,
     verifier_server,
     wait_serving,
 )
 from server_fixtures import FakeIssuerServer, TestIssuer  # noqa: E402
 
 from civid.core.crypto.keys import Ed25519KeyPair  # noqa: E402
-from civid.verifier.v1 import verifier_service_pb2 as pb  # noqa: E402
 
 SAMPLE_SECONDS = 5.0
 WARM_ITEMS = 600  # the first calls fill the caches (contexts, shapes): not part of the sample
@@ -79,17 +79,7 @@ def surge(
 ) -> Surged:
     """Open loop at ``rate`` calls/s from wall-clock time ``start`` for ``seconds`` (civid-loadgen sends
     on its schedule whatever the server does, as many independent clients would)."""
-    run = loadgen.run(
-        address,
-        VERIFY_METHOD,
-        items,
-        seconds=seconds,
-        metadata=("authorization", f"Bearer {key}"),
-        connections=connections,
-        rate=rate,
-        timeout_s=30,
-        start_at_unix=start,
-    )
+    run = send_verifications(address, key, items, seconds, connections, rate=rate, start_at_unix=start)
     if run.late_start_ms > 100:
         print(
             f"the load generator started {run.late_start_ms:.0f} ms late: the CPU window is off", flush=True
@@ -98,7 +88,7 @@ def surge(
     for call in run.calls:
         if call.code == grpc.StatusCode.OK.value[0]:
             out.admitted.append(call.latency_s)
-            if not pb.VerifyPresentationResponse.FromString(call.payload).result.verification.verified:
+            if not verified(call):
                 out.unverified += 1
         elif call.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]:
             out.refused.append(call.latency_s)

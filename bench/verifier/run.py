@@ -228,11 +228,20 @@ class Driven:
     client_cpu_s: float | None  # the native load generator's own CPU (None: it ran in this process)
 
 
-def drive_native(
-    address: str, key: str, items: Sequence[bytes], seconds: float, concurrency: int, connections: int = 4
-) -> Driven:
-    """As :func:`drive`, with civid-loadgen sending; every answer is decoded and checked here."""
-    run = loadgen.run(
+def send_verifications(
+    address: str,
+    key: str,
+    items: Sequence[bytes],
+    seconds: float,
+    connections: int,
+    *,
+    concurrency: int = 8,
+    rate: float | None = None,
+    start_at_unix: float | None = None,
+) -> loadgen.Run:
+    """VerifyPresentation calls from civid-loadgen as the bench's relying party: closed loop, or open
+    loop at ``rate`` calls/s."""
+    return loadgen.run(
         address,
         VERIFY_METHOD,
         items,
@@ -240,7 +249,21 @@ def drive_native(
         metadata=("authorization", f"Bearer {key}"),
         connections=connections,
         concurrency=concurrency,
+        rate=rate,
+        start_at_unix=start_at_unix,
     )
+
+
+def verified(call: loadgen.Call) -> bool:
+    """Whether an answered call's VerifyPresentationResponse says verified."""
+    return pb.VerifyPresentationResponse.FromString(call.payload).result.verification.verified
+
+
+def drive_native(
+    address: str, key: str, items: Sequence[bytes], seconds: float, concurrency: int, connections: int = 4
+) -> Driven:
+    """As :func:`drive`, with civid-loadgen sending; every answer is decoded and checked here."""
+    run = send_verifications(address, key, items, seconds, connections, concurrency=concurrency)
     latencies, failures, refused = [], 0, 0
     for call in run.calls:
         if call.code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]:
@@ -249,7 +272,7 @@ def drive_native(
         if call.code != grpc.StatusCode.OK.value[0]:
             raise RuntimeError(f"call {call.index} failed with status {call.code}: {call.message}")
         latencies.append(call.latency_s)
-        if not pb.VerifyPresentationResponse.FromString(call.payload).result.verification.verified:
+        if not verified(call):
             failures += 1
     return Driven(latencies, failures, refused, run.elapsed_s, run.cpu_s)
 
