@@ -35,6 +35,17 @@ def submit_new(env: VerifierEnv, holder: Holder, index: int) -> pb.SubmitPresent
     )
 
 
+def create_airline(
+    env: VerifierEnv, rp_id: str, name: str, **fields: object
+) -> apb.CreateRelyingPartyResponse:
+    """A relying party registered for airline boarding through the admin API (``fields``: the rest of
+    the CreateRelyingPartyRequest)."""
+    request = apb.CreateRelyingPartyRequest(
+        relying_party_id=rp_id, display_name={"en": name}, policy_ids=["airline-domestic-boarding"], **fields
+    )
+    return env.admin.CreateRelyingParty(request, metadata=env.admin_metadata())
+
+
 def test_issuer_down_with_a_stale_status_list_fails_closed_with_status_unavailable(
     own_env: VerifierEnv, holder: Holder
 ) -> None:
@@ -48,14 +59,7 @@ def test_issuer_down_with_a_stale_status_list_fails_closed_with_status_unavailab
 
 def test_a_revoked_relying_partys_key_is_refused(verifier_env: VerifierEnv) -> None:
     admin = verifier_env.admin
-    created = admin.CreateRelyingParty(
-        apb.CreateRelyingPartyRequest(
-            relying_party_id="short-lived-air",
-            display_name={"en": "Short Lived Air"},
-            policy_ids=["airline-domestic-boarding"],
-        ),
-        metadata=verifier_env.admin_metadata(),
-    )
+    created = create_airline(verifier_env, "short-lived-air", "Short Lived Air")
     key_metadata = (("authorization", f"Bearer {created.api_key}"),)
     assert verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=key_metadata).policies
     revoked = admin.RevokeRelyingParty(
@@ -90,14 +94,7 @@ def test_relying_parties_are_listed_in_pages(verifier_env: VerifierEnv) -> None:
 
 
 def test_a_rotated_key_replaces_the_old_one_at_once(verifier_env: VerifierEnv) -> None:
-    verifier_env.admin.CreateRelyingParty(
-        apb.CreateRelyingPartyRequest(
-            relying_party_id="rotating-air",
-            display_name={"en": "Rotating Air"},
-            policy_ids=["airline-domestic-boarding"],
-        ),
-        metadata=verifier_env.admin_metadata(),
-    )
+    create_airline(verifier_env, "rotating-air", "Rotating Air")
     rotated = verifier_env.admin.RotateRelyingPartyKey(
         apb.RotateRelyingPartyKeyRequest(relying_party_id="rotating-air"),
         metadata=verifier_env.admin_metadata(),
@@ -109,14 +106,7 @@ def test_a_rotated_key_replaces_the_old_one_at_once(verifier_env: VerifierEnv) -
 def test_a_key_rotated_with_a_grace_period_keeps_working_beside_the_new_one(
     verifier_env: VerifierEnv,
 ) -> None:
-    created = verifier_env.admin.CreateRelyingParty(
-        apb.CreateRelyingPartyRequest(
-            relying_party_id="graceful-air",
-            display_name={"en": "Graceful Air"},
-            policy_ids=["airline-domestic-boarding"],
-        ),
-        metadata=verifier_env.admin_metadata(),
-    )
+    created = create_airline(verifier_env, "graceful-air", "Graceful Air")
     rotated = verifier_env.admin.RotateRelyingPartyKey(
         apb.RotateRelyingPartyKeyRequest(relying_party_id="graceful-air", grace_period={"seconds": 3600}),
         metadata=verifier_env.admin_metadata(),
@@ -145,14 +135,8 @@ def test_a_grace_period_over_30_days_is_refused_naming_the_field(verifier_env: V
 
 def test_a_relying_party_is_created_with_several_certificates(verifier_env: VerifierEnv) -> None:
     fingerprints = sorted(["a" * 64, "b" * 64])
-    created = verifier_env.admin.CreateRelyingParty(
-        apb.CreateRelyingPartyRequest(
-            relying_party_id="two-cert-air",
-            display_name={"en": "Two Cert Air"},
-            policy_ids=["airline-domestic-boarding"],
-            certificate_fingerprints=fingerprints,
-        ),
-        metadata=verifier_env.admin_metadata(),
+    created = create_airline(
+        verifier_env, "two-cert-air", "Two Cert Air", certificate_fingerprints=fingerprints
     )
     assert list(created.relying_party.certificate_fingerprints) == fingerprints
 
@@ -174,14 +158,11 @@ def rate_limited(env: VerifierEnv, api_key: str) -> bool:
 def test_a_relying_party_with_its_own_rate_limit_is_held_to_it_while_others_get_the_default(
     verifier_env: VerifierEnv,
 ) -> None:
-    created = verifier_env.admin.CreateRelyingParty(
-        apb.CreateRelyingPartyRequest(
-            relying_party_id="slow-kiosk-air",
-            display_name={"en": "Slow Kiosk Air"},
-            policy_ids=["airline-domestic-boarding"],
-            rate_limit=relying_party_pb2.RateLimit(calls_per_second=0.001, burst=2),
-        ),
-        metadata=verifier_env.admin_metadata(),
+    created = create_airline(
+        verifier_env,
+        "slow-kiosk-air",
+        "Slow Kiosk Air",
+        rate_limit=relying_party_pb2.RateLimit(calls_per_second=0.001, burst=2),
     )
     assert (created.relying_party.rate_limit.calls_per_second, created.relying_party.rate_limit.burst) == (
         0.001,
@@ -194,14 +175,7 @@ def test_a_relying_party_with_its_own_rate_limit_is_held_to_it_while_others_get_
 def test_updating_the_rate_limit_through_the_admin_api_applies_to_the_next_call(
     verifier_env: VerifierEnv,
 ) -> None:
-    created = verifier_env.admin.CreateRelyingParty(
-        apb.CreateRelyingPartyRequest(
-            relying_party_id="tightened-air",
-            display_name={"en": "Tightened Air"},
-            policy_ids=["airline-domestic-boarding"],
-        ),
-        metadata=verifier_env.admin_metadata(),
-    )
+    created = create_airline(verifier_env, "tightened-air", "Tightened Air")
     assert not created.relying_party.HasField("rate_limit")  # the server's default
     assert not any(rate_limited(verifier_env, created.api_key) for _ in range(3))
     updated = verifier_env.admin.UpdateRelyingParty(
@@ -237,15 +211,7 @@ def test_an_invalid_rate_limit_is_refused_naming_the_field(
     verifier_env: VerifierEnv, rate_limit: relying_party_pb2.RateLimit, field: str
 ) -> None:
     with pytest.raises(grpc.RpcError) as created:
-        verifier_env.admin.CreateRelyingParty(
-            apb.CreateRelyingPartyRequest(
-                relying_party_id="unlimited-air",
-                display_name={"en": "Unlimited Air"},
-                policy_ids=["airline-domestic-boarding"],
-                rate_limit=rate_limit,
-            ),
-            metadata=verifier_env.admin_metadata(),
-        )
+        create_airline(verifier_env, "unlimited-air", "Unlimited Air", rate_limit=rate_limit)
     with pytest.raises(grpc.RpcError) as updated:
         verifier_env.admin.UpdateRelyingParty(
             apb.UpdateRelyingPartyRequest(
