@@ -1,4 +1,5 @@
-"""`civid verifier rp add|list`: a relying party's own rate limit, stored and shown."""
+"""`civid verifier rp add|list|update`: a relying party's own rate limit, stored and shown; changing a
+relying party's name, policies and rate limit."""
 
 from __future__ import annotations
 
@@ -54,3 +55,141 @@ def test_rp_add_with_a_rate_but_no_burst_is_refused_naming_both_flags(
     assert code == 2
     assert "--rate-per-s and --burst go together" in capsys.readouterr().err
     assert RelyingPartyRegistry(make_engine(tmp_path), load_policies()).list_rps() == []
+
+
+def registry_at(data_dir: Path) -> RelyingPartyRegistry:
+    return RelyingPartyRegistry(make_engine(data_dir), load_policies())
+
+
+def test_rp_update_changes_name_policies_and_rate_and_prints_the_row_as_rp_list_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add(tmp_path, "kiosk-air") == 0
+    capsys.readouterr()
+
+    code = rp(
+        tmp_path,
+        "update",
+        "kiosk-air",
+        "--name",
+        "Kiosk Airways",
+        "--policy",
+        "airline-domestic-boarding",
+        "--policy",
+        "passport-application",
+        "--rate-per-s",
+        "5",
+        "--burst",
+        "10",
+    )
+
+    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert rp(tmp_path, "list") == 0
+    assert printed == capsys.readouterr().out
+    assert printed.rstrip("\n").split("\t") == [
+        "kiosk-air",
+        "active",
+        "airline-domestic-boarding,passport-application",
+        "5/s burst 10",
+        "Kiosk Airways",
+    ]
+    stored = registry_at(tmp_path).get("kiosk-air")
+    assert stored.updated_at > stored.created_at
+
+
+def test_rp_update_with_default_rate_limit_returns_to_the_servers_defaults(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add(tmp_path, "kiosk-air", "--rate-per-s", "50", "--burst", "100") == 0
+
+    assert rp(tmp_path, "update", "kiosk-air", "--default-rate-limit") == 0
+
+    assert capsys.readouterr().out.splitlines()[-1].split("\t")[3] == "default"
+    stored = registry_at(tmp_path).get("kiosk-air")
+    assert (stored.rate_per_s, stored.burst) == (None, None)
+
+
+def test_rp_update_of_the_name_in_one_language_keeps_the_other_and_the_rest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add(tmp_path, "kiosk-air", "--name-th", "คีออสก์แอร์", "--rate-per-s", "50", "--burst", "100") == 0
+
+    assert rp(tmp_path, "update", "kiosk-air", "--name-th", "คีออสก์") == 0
+
+    stored = registry_at(tmp_path).get("kiosk-air")
+    assert (stored.display_name.en, stored.display_name.th) == ("Kiosk-Air", "คีออสก์")
+    assert (stored.policy_ids, stored.rate_per_s, stored.burst) == (
+        ("airline-domestic-boarding",),
+        50.0,
+        100.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "refusal"),
+    [
+        ((), "FIELD_INVALID: nothing to change: give --name"),
+        (("--policy", "no-such-policy"), "FIELD_INVALID: no policy 'no-such-policy'"),
+        (("--rate-per-s", "5"), "FIELD_INVALID: --rate-per-s and --burst go together"),
+        (("--burst", "5"), "FIELD_INVALID: --rate-per-s and --burst go together"),
+        (("--rate-per-s", "0", "--burst", "5"), "FIELD_INVALID: --rate-per-s must be a number of calls"),
+        (("--rate-per-s", "nan", "--burst", "5"), "FIELD_INVALID: --rate-per-s must be a number of calls"),
+        (("--rate-per-s", "5", "--burst", "inf"), "FIELD_INVALID: --burst must be a number of calls"),
+        (("--rate-per-s", "5", "--burst", "0.5"), "FIELD_INVALID: --burst must be a number of calls"),
+        (
+            ("--default-rate-limit", "--rate-per-s", "5", "--burst", "10"),
+            "FIELD_INVALID: --default-rate-limit excludes --rate-per-s and --burst",
+        ),
+        (("--name", ""), "FIELD_INVALID: --name must not be empty"),
+    ],
+    ids=[
+        "nothing",
+        "unknown-policy",
+        "rate-without-burst",
+        "burst-without-rate",
+        "zero-rate",
+        "nan-rate",
+        "inf-burst",
+        "small-burst",
+        "default-and-own",
+        "empty-name",
+    ],
+)
+def test_rp_update_refuses_invalid_flags_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: tuple[str, ...], refusal: str
+) -> None:
+    assert add(tmp_path, "kiosk-air", "--rate-per-s", "50", "--burst", "100") == 0
+    before = registry_at(tmp_path).get("kiosk-air")
+    capsys.readouterr()
+
+    code = rp(tmp_path, "update", "kiosk-air", *flags)
+
+    assert code == 2
+    assert f"civid verifier: {refusal}" in capsys.readouterr().err
+    assert registry_at(tmp_path).get("kiosk-air") == before
+
+
+def test_rp_update_of_an_unknown_relying_party_is_not_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = rp(tmp_path, "update", "ghost-air", "--name", "Ghost Air")
+
+    assert code == 2
+    assert "civid verifier: NOT_FOUND: no relying party 'ghost-air'" in capsys.readouterr().err
+    assert registry_at(tmp_path).list_rps() == []
+
+
+def test_rp_update_of_a_revoked_relying_party_is_refused_as_invalid_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add(tmp_path, "kiosk-air") == 0
+    assert rp(tmp_path, "revoke", "kiosk-air") == 0
+    before = registry_at(tmp_path).get("kiosk-air")
+    capsys.readouterr()
+
+    code = rp(tmp_path, "update", "kiosk-air", "--name", "Kiosk Airways")
+
+    assert code == 2
+    assert "civid verifier: INVALID_STATE: relying party 'kiosk-air' is revoked" in capsys.readouterr().err
+    assert registry_at(tmp_path).get("kiosk-air") == before

@@ -158,6 +158,10 @@ def test_a_relying_party_without_a_rate_limit_in_the_file_gets_the_servers_defau
         ("rate_per_s = 50\n", r"field 'burst': rate_per_s and burst go together"),
         ("rate_per_s = 0\nburst = 10\n", r"field 'rate_per_s': rate_per_s must be .* above 0, got 0"),
         ("rate_per_s = 5\nburst = 0.5\n", r"field 'burst': burst must be .* at least 1, got 0.5"),
+        ("rate_per_s = nan\nburst = 10\n", r"field 'rate_per_s': rate_per_s must be .* above 0, got nan"),
+        ("rate_per_s = inf\nburst = 10\n", r"field 'rate_per_s': rate_per_s must be .* above 0, got inf"),
+        ("rate_per_s = 5\nburst = nan\n", r"field 'burst': burst must be .* at least 1, got nan"),
+        ("rate_per_s = 5\nburst = inf\n", r"field 'burst': burst must be .* at least 1, got inf"),
         ('rate_per_s = "fast"\nburst = 10\n', r"field 'rate_per_s': must be a number"),
     ],
 )

@@ -25,7 +25,7 @@ from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry, authorize
 from civid.verifier.domain.storage.engine import make_engine
 from civid.verifier.domain.storage.migrate import alembic_config, current_revision, migrate
-from civid.verifier.domain.storage.schema import api_keys
+from civid.verifier.domain.storage.schema import api_keys, relying_parties
 
 POLICIES = load_policies()
 AIRLINE = RelyingPartySpec(
@@ -193,7 +193,7 @@ def test_bootstrap_registers_shipped_parties_once_and_writes_keys_0600(
 
 def test_migration_is_idempotent_and_uses_the_verifiers_own_version_table(sqlite_engine: Engine) -> None:
     migrate(sqlite_engine)
-    assert current_revision(sqlite_engine) == "0004"
+    assert current_revision(sqlite_engine) == "0005"
 
 
 def test_key_rotated_with_a_grace_period_works_until_the_grace_ends(
@@ -375,7 +375,96 @@ def test_upgrading_from_0003_gives_existing_relying_parties_the_default_rate_lim
             {"active": True, "created": datetime(2026, 1, 1, tzinfo=UTC)},
         )
     migrate(empty_engine)
-    assert current_revision(empty_engine) == "0004"
+    assert current_revision(empty_engine) == "0005"
     registry = RelyingPartyRegistry(empty_engine, POLICIES)
     assert (registry.get(AIRLINE.id).rate_per_s, registry.get(AIRLINE.id).burst) == (None, None)
     assert registry.update_rp(AIRLINE.id, rate_limit=(2.5, 5.0)).rate_per_s == 2.5
+
+
+def test_a_new_relying_party_was_last_updated_when_it_was_registered(
+    registry: RelyingPartyRegistry, clock: Clock
+) -> None:
+    added, _ = registry.add_rp(AIRLINE)
+    assert added.created_at == added.updated_at == clock.now
+    assert registry.get(AIRLINE.id).updated_at == clock.now
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"display_name": LocalizedText("Thai Skyways", "")},
+        {"policy_ids": ("airline-domestic-boarding", "passport-application")},
+        {"certificate_fingerprints": (hashlib.sha256(b"next").hexdigest(),)},
+        {"rate_limit": (5.0, 10.0)},
+    ],
+    ids=["display_name", "policy_ids", "certificate_fingerprints", "rate_limit"],
+)
+def test_an_update_moves_the_update_time_and_a_fresh_registry_reads_it(
+    registry: RelyingPartyRegistry, clock: Clock, change: dict[str, object]
+) -> None:
+    added, _ = registry.add_rp(AIRLINE)
+    clock.now += timedelta(hours=1)
+    updated = registry.update_rp(AIRLINE.id, **change)  # type: ignore[arg-type]
+    assert (updated.created_at, updated.updated_at) == (added.created_at, clock.now)
+    restarted = RelyingPartyRegistry(registry._engine, POLICIES)
+    assert restarted.get(AIRLINE.id).updated_at == clock.now
+    assert [rp.updated_at for rp in restarted.list_rps()] == [clock.now]
+
+
+def test_a_refused_update_leaves_the_update_time(registry: RelyingPartyRegistry, clock: Clock) -> None:
+    added, _ = registry.add_rp(AIRLINE)
+    clock.now += timedelta(hours=1)
+    with pytest.raises(DomainError):
+        registry.update_rp(AIRLINE.id, policy_ids=("no-such-policy",))
+    assert registry.get(AIRLINE.id).updated_at == added.created_at
+
+
+def test_a_key_rotation_moves_the_update_time_and_a_fresh_registry_reads_it(
+    registry: RelyingPartyRegistry, clock: Clock
+) -> None:
+    added, _ = registry.add_rp(AIRLINE)
+    clock.now += timedelta(hours=1)
+    new_key = registry.rotate_key(AIRLINE.id, timedelta(minutes=5))
+    restarted = RelyingPartyRegistry(registry._engine, POLICIES)
+    assert restarted.get(AIRLINE.id).updated_at == clock.now
+    assert restarted.authenticate(new_key).updated_at == clock.now
+    assert restarted.get(AIRLINE.id).created_at == added.created_at
+
+
+def test_a_revocation_moves_the_update_time_and_a_fresh_registry_reads_it(
+    registry: RelyingPartyRegistry, clock: Clock
+) -> None:
+    added, _ = registry.add_rp(AIRLINE)
+    clock.now += timedelta(hours=1)
+    revoked = registry.revoke_rp(AIRLINE.id)
+    assert revoked.updated_at == revoked.revoked_at == clock.now
+    restarted = RelyingPartyRegistry(registry._engine, POLICIES)
+    assert restarted.get(AIRLINE.id).updated_at == clock.now
+    assert restarted.get(AIRLINE.id).created_at == added.created_at
+
+
+def test_upgrading_from_0004_sets_each_update_time_to_the_revocation_or_else_the_registration(
+    empty_engine: Engine,
+) -> None:
+    registered, revoked = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC)
+    config = alembic_config()
+    with write(empty_engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+        for rp_id, active, revoked_at in (("live-air", True, None), ("gone-air", False, revoked)):
+            conn.execute(
+                text(
+                    "INSERT INTO relying_parties (id, display_name_en, display_name_th, policy_ids, "
+                    "active, created_at, revoked_at) VALUES (:id, 'An Airline', '', "
+                    "'[\"airline-domestic-boarding\"]', :active, :created, :revoked)"
+                ),
+                {"id": rp_id, "active": active, "created": registered, "revoked": revoked_at},
+            )
+    migrate(empty_engine)
+    assert current_revision(empty_engine) == "0005"
+    with empty_engine.connect() as conn:  # the column itself, not the registry's fallback for NULL
+        query = select(relying_parties.c.id, relying_parties.c.updated_at)
+        stored = {row.id: row.updated_at for row in conn.execute(query)}
+    assert stored == {"live-air": registered, "gone-air": revoked}
+    registry = RelyingPartyRegistry(empty_engine, POLICIES)
+    assert (registry.get("live-air").updated_at, registry.get("gone-air").updated_at) == (registered, revoked)

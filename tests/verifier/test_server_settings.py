@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from civid.verifier.cli import add_arguments
-from civid.verifier.domain.errors import DomainError
+from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.settings import load_settings
 
 
@@ -62,3 +62,42 @@ def test_clock_skew_defaults_to_a_minute_and_is_read_from_the_environment() -> N
 def test_a_negative_clock_skew_is_refused_by_name() -> None:
     with pytest.raises(DomainError, match="clock_skew_s must not be negative"):
         load_settings({}, None, {"CIVID_VERIFIER_CLOCK_SKEW_S": "-1"})
+
+
+RATE_REFUSAL = "rp_rate_per_s must be a finite number of calls per second above 0, got "
+BURST_REFUSAL = "rp_burst must be a finite number of calls of at least 1, got "
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("RP_RATE_PER_S", "nan", RATE_REFUSAL + "nan"),
+        ("RP_RATE_PER_S", "inf", RATE_REFUSAL + "inf"),
+        ("RP_RATE_PER_S", "0", RATE_REFUSAL + "0.0"),
+        ("RP_BURST", "nan", BURST_REFUSAL + "nan"),
+        ("RP_BURST", "inf", BURST_REFUSAL + "inf"),
+        ("RP_BURST", "0.5", BURST_REFUSAL + "0.5"),
+    ],
+)
+def test_a_non_finite_or_out_of_range_default_rate_limit_is_refused_by_name(
+    variable: str, value: str, message: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        load_settings({}, None, {f"CIVID_VERIFIER_{variable}": value})
+    assert (caught.value.code, caught.value.message) == (DomainErrorCode.CONFIG_INVALID, message)
+
+
+def test_a_nan_default_rate_limit_in_the_settings_file_is_refused_by_name(tmp_path: Path) -> None:
+    config = tmp_path / "verifier.toml"
+    config.write_text("[verifier]\nrp_rate_per_s = nan\n")
+    with pytest.raises(DomainError, match="rp_rate_per_s must be a finite number"):
+        load_settings({}, config, {})
+
+
+@pytest.mark.parametrize("setting", ["GRACE_SECONDS", "AUTH_RECHECK_SECONDS"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-1"])
+def test_a_non_finite_or_negative_duration_is_refused_by_name(setting: str, value: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        load_settings({}, None, {f"CIVID_VERIFIER_{setting}": value})
+    assert caught.value.code == DomainErrorCode.CONFIG_INVALID
+    assert caught.value.message.startswith(f"{setting.lower()} must be a finite, non-negative number")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,6 +102,30 @@ def test_a_rotated_key_replaces_the_old_one_at_once(verifier_env: VerifierEnv) -
     )
     new_metadata = (("authorization", f"Bearer {rotated.api_key}"),)
     assert verifier_env.stub.ListPolicies(pb.ListPoliciesRequest(), metadata=new_metadata).policies
+
+
+def test_the_update_time_shown_is_the_last_change_stored(verifier_env: VerifierEnv) -> None:
+    created = create_airline(verifier_env, "changing-air", "Changing Air").relying_party
+    assert created.update_time == created.create_time
+    rotated = verifier_env.admin.RotateRelyingPartyKey(
+        apb.RotateRelyingPartyKeyRequest(relying_party_id="changing-air"),
+        metadata=verifier_env.admin_metadata(),
+    ).relying_party
+    assert rotated.update_time.ToDatetime() > created.create_time.ToDatetime()
+    updated = verifier_env.admin.UpdateRelyingParty(
+        apb.UpdateRelyingPartyRequest(
+            relying_party=relying_party_pb2.RelyingParty(
+                relying_party_id="changing-air", display_name={"en": "Changed Air"}
+            ),
+            update_mask={"paths": ["display_name"]},
+        ),
+        metadata=verifier_env.admin_metadata(),
+    ).relying_party
+    assert updated.update_time.ToDatetime() > rotated.update_time.ToDatetime()
+    got = verifier_env.admin.GetRelyingParty(
+        apb.GetRelyingPartyRequest(relying_party_id="changing-air"), metadata=verifier_env.admin_metadata()
+    ).relying_party
+    assert (got.create_time, got.update_time) == (created.create_time, updated.update_time)
 
 
 def test_a_key_rotated_with_a_grace_period_keeps_working_beside_the_new_one(
@@ -205,6 +230,10 @@ def test_updating_the_rate_limit_through_the_admin_api_applies_to_the_next_call(
     [
         (relying_party_pb2.RateLimit(calls_per_second=0, burst=10), "calls_per_second"),
         (relying_party_pb2.RateLimit(calls_per_second=5, burst=0.5), "burst"),
+        (relying_party_pb2.RateLimit(calls_per_second=math.nan, burst=10), "calls_per_second"),
+        (relying_party_pb2.RateLimit(calls_per_second=math.inf, burst=10), "calls_per_second"),
+        (relying_party_pb2.RateLimit(calls_per_second=5, burst=math.nan), "burst"),
+        (relying_party_pb2.RateLimit(calls_per_second=5, burst=math.inf), "burst"),
     ],
 )
 def test_an_invalid_rate_limit_is_refused_naming_the_field(

@@ -1,4 +1,4 @@
-"""``civid verifier serve`` and ``civid verifier rp add|list|revoke|rotate-key``.
+"""``civid verifier serve`` and ``civid verifier rp add|list|update|revoke|rotate-key``.
 
 The ``rp`` commands work on the verifier's database directly (the same data directory or database URL
 as ``serve``); each new API key is printed once and never stored in plaintext.
@@ -16,7 +16,7 @@ from civid.verifier import app
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.relying_parties import RelyingPartySpec
 from civid.verifier.domain.admission import check_rate_limit
-from civid.verifier.domain.errors import DomainError
+from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.relying_parties import RelyingParty, RelyingPartyRegistry
 from civid.verifier.settings import VerifierSettings, load_settings
 
@@ -95,6 +95,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     listing = rp.add_parser("list", help="list relying parties")
     listing.add_argument("--all", action="store_true", help="also revoked ones")
+    change = rp.add_parser(
+        "update", help="change an active relying party's display name, policies or rate limit"
+    )
+    change.add_argument("rp_id")
+    change.add_argument("--name", help="new display name in English")
+    change.add_argument("--name-th", help="new display name in Thai")
+    change.add_argument(
+        "--policy", action="append", dest="policy_ids", help="repeat for several; replaces all its policies"
+    )
+    change.add_argument(
+        "--rate-per-s",
+        type=float,
+        dest="rate_per_s",
+        help="its own rate limit, calls per second (with --burst)",
+    )
+    change.add_argument(
+        "--burst", type=float, dest="burst", help="its own burst, calls at once (with --rate-per-s)"
+    )
+    change.add_argument(
+        "--default-rate-limit",
+        action="store_true",
+        help="drop its own rate limit: the server's rp_rate_per_s and rp_burst apply again",
+    )
     revoke = rp.add_parser("revoke", help="revoke a relying party (final)")
     revoke.add_argument("rp_id")
     rotate = rp.add_parser("rotate-key", help="issue a new API key (printed once); the old one stops")
@@ -105,7 +128,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="keep accepting the previous key this long (default 0: refuse it at once; at most 30 days)",
     )
-    for command in (add, listing, revoke, rotate):
+    for command in (add, listing, change, revoke, rotate):
         _storage_flags(command)
 
 
@@ -141,6 +164,54 @@ def _rate_limit(rp: RelyingParty) -> str:
     return f"{rp.rate_per_s:g}/s burst {rp.burst:g}"
 
 
+def _row(rp: RelyingParty) -> str:
+    """One relying party as ``rp list`` prints it: id, state, policies, rate limit, name (tab-separated)."""
+    state = "active" if rp.active else "revoked"
+    return "\t".join((rp.id, state, ",".join(rp.policy_ids), _rate_limit(rp), rp.display_name.en))
+
+
+def _check_update_flags(args: argparse.Namespace) -> None:
+    """FIELD_INVALID for ``rp update`` flags that change nothing, clash, or give an empty English name
+    or an invalid rate limit (the admin service's UpdateRelyingParty refuses the same)."""
+    own_limit = args.rate_per_s is not None or args.burst is not None
+    if (args.name, args.name_th, args.policy_ids) == (None, None, None) and not (
+        own_limit or args.default_rate_limit
+    ):
+        raise DomainError(
+            DomainErrorCode.FIELD_INVALID,
+            "nothing to change: give --name, --name-th, --policy, --rate-per-s with --burst, "
+            "or --default-rate-limit",
+        )
+    if own_limit and args.default_rate_limit:
+        raise _field_invalid("--default-rate-limit", "--default-rate-limit excludes --rate-per-s and --burst")
+    if args.name == "":
+        raise _field_invalid("--name", "--name must not be empty: the display name in English is required")
+    check_rate_limit(args.rate_per_s, args.burst, ("--rate-per-s", "--burst"))
+
+
+def _update(registry: RelyingPartyRegistry, current: RelyingParty, args: argparse.Namespace) -> RelyingParty:
+    """Change what the ``rp update`` flags give; a name in one language keeps the other one."""
+    name = None
+    if args.name is not None or args.name_th is not None:
+        name = LocalizedText(
+            current.display_name.en if args.name is None else args.name,
+            current.display_name.th if args.name_th is None else args.name_th,
+        )
+    rate_limit = None  # unchanged
+    if args.rate_per_s is not None or args.default_rate_limit:
+        rate_limit = (args.rate_per_s, args.burst)  # (None, None): the server's defaults
+    return registry.update_rp(
+        current.id,
+        display_name=name,
+        policy_ids=None if args.policy_ids is None else tuple(args.policy_ids),
+        rate_limit=rate_limit,
+    )
+
+
+def _field_invalid(flag: str, message: str) -> DomainError:
+    return DomainError(DomainErrorCode.FIELD_INVALID, message, {"field": flag})
+
+
 def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
     registry = _registry(settings)
     command: Any = args.rp_command
@@ -160,9 +231,14 @@ def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
     elif command == "list":
         for rp in registry.list_rps():
             if rp.active or args.all:
-                state = "active" if rp.active else "revoked"
-                columns = (rp.id, state, ",".join(rp.policy_ids), _rate_limit(rp), rp.display_name.en)
-                print("\t".join(columns))
+                print(_row(rp))
+    elif command == "update":
+        _check_update_flags(args)
+        current = registry.get(args.rp_id)
+        if not current.active:  # as UpdateRelyingParty answers (FAILED_PRECONDITION, INVALID_STATE)
+            print(f"civid verifier: INVALID_STATE: relying party {current.id!r} is revoked", file=sys.stderr)
+            return 2
+        print(_row(_update(registry, current, args)))
     elif command == "revoke":
         rp = registry.revoke_rp(args.rp_id)
         print(f"revoked {rp.id}")

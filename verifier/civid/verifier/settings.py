@@ -16,6 +16,7 @@ created more than that far in the future is refused, and one is accepted for the
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -105,12 +106,22 @@ class VerifierSettings:
             )
         if self.tls_client_ca is not None and self.tls_cert is None:
             raise _invalid("--tls-client-ca needs --tls-cert and --tls-key")
-        if self.auth_recheck_seconds < 0:
-            raise _invalid("auth_recheck_seconds must not be negative")
+        if not (math.isfinite(self.auth_recheck_seconds) and self.auth_recheck_seconds >= 0):
+            raise _invalid(
+                f"auth_recheck_seconds must be a finite, non-negative number, got {self.auth_recheck_seconds}"
+            )
+        if not (math.isfinite(self.grace_seconds) and self.grace_seconds >= 0):
+            raise _invalid(f"grace_seconds must be a finite, non-negative number, got {self.grace_seconds}")
         if self.clock_skew_s < 0:
             raise _invalid(f"clock_skew_s must not be negative, got {self.clock_skew_s}")
         if self.max_message_bytes < 1024:
             raise _invalid("max_message_bytes must be at least 1024")
+        if not (math.isfinite(self.rp_rate_per_s) and self.rp_rate_per_s > 0):
+            raise _invalid(
+                f"rp_rate_per_s must be a finite number of calls per second above 0, got {self.rp_rate_per_s}"
+            )
+        if not (math.isfinite(self.rp_burst) and self.rp_burst >= 1):
+            raise _invalid(f"rp_burst must be a finite number of calls of at least 1, got {self.rp_burst}")
         return self
 
 

@@ -131,8 +131,10 @@ class RateLimiter:
         max_keys: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be positive and burst at least 1")
+        if not (math.isfinite(rate) and rate > 0):
+            raise ValueError(f"rate must be a finite number of calls per second above 0, got {rate}")
+        if not (math.isfinite(burst) and burst >= 1):
+            raise ValueError(f"burst must be a finite number of calls of at least 1, got {burst}")
         self._rate = rate
         self._burst = burst
         self._max_keys = max_keys

@@ -12,6 +12,9 @@ A relying party may have a rate limit of its own (``rate_per_s`` and ``burst``, 
 the service hands to :class:`~civid.verifier.domain.admission.RateLimiter`); without one it gets the
 server's defaults (``rp_rate_per_s``, ``rp_burst``).
 
+``updated_at`` records the last change: registration, then every :meth:`~RelyingPartyRegistry.update_rp`
+(display name, policies, certificates, rate limit), key rotation and the revocation.
+
 Successful API-key authentications are cached in process (:mod:`.auth_cache`): a revoke, rotate or
 update through this registry takes effect at once; one made by another process (another worker, the
 ``civid-verifier`` command) within ``auth_recheck_seconds``, when the cache next reads the registry's
@@ -66,6 +69,7 @@ class RelyingParty:
     policy_ids: tuple[str, ...]
     active: bool
     created_at: datetime
+    updated_at: datetime  # the last change: registration, update, key rotation or revocation
     certificate_fingerprints: tuple[str, ...] = ()
     revoked_at: datetime | None = None
     rate_per_s: float | None = None  # its own token bucket; None: the server's default (rp_rate_per_s)
@@ -91,6 +95,8 @@ def _row_to_rp(row: RowMapping | Mapping[str, Any], fingerprints: Sequence[str])
         policy_ids=tuple(row["policy_ids"]),
         active=row["active"],
         created_at=row["created_at"],
+        # NULL only in a row written by a version from before migration 0005 (running beside this one)
+        updated_at=row["updated_at"] or row["revoked_at"] or row["created_at"],
         certificate_fingerprints=tuple(sorted(fingerprints)),
         revoked_at=row["revoked_at"],
         rate_per_s=row["rate_per_s"],
@@ -157,6 +163,7 @@ class RelyingPartyRegistry:
             "policy_ids": list(spec.policy_ids),
             "active": True,
             "created_at": now,
+            "updated_at": now,
             "revoked_at": None,
             "rate_per_s": spec.rate_per_s,
             "burst": spec.burst,
@@ -203,7 +210,9 @@ class RelyingPartyRegistry:
     ) -> RelyingParty:
         """Change what is given (None: leave it); the certificates given replace all earlier ones.
 
-        ``rate_limit``: ``(rate_per_s, burst)`` of its own, or ``(None, None)`` for the server's defaults."""
+        ``rate_limit``: ``(rate_per_s, burst)`` of its own, or ``(None, None)`` for the server's defaults.
+        Anything given (even unchanged values) moves ``updated_at`` to now."""
+        now = self._clock()
         values: dict[str, object] = {}
         if display_name is not None:
             values |= {"display_name_en": display_name.en, "display_name_th": display_name.th}
@@ -213,6 +222,8 @@ class RelyingPartyRegistry:
         if rate_limit is not None:
             check_rate_limit(*rate_limit)
             values |= {"rate_per_s": rate_limit[0], "burst": rate_limit[1]}
+        if values or certificate_fingerprints is not None:
+            values["updated_at"] = now
         try:
             with write(self._engine) as conn:
                 _bump_revision(conn)
@@ -223,7 +234,7 @@ class RelyingPartyRegistry:
                 if certificate_fingerprints is not None:
                     _check_certificates(certificate_fingerprints)
                     conn.execute(delete(rp_certificates).where(rp_certificates.c.rp_id == rp_id))
-                    rows = _certificate_rows(rp_id, certificate_fingerprints, self._clock())
+                    rows = _certificate_rows(rp_id, certificate_fingerprints, now)
                     if rows:
                         conn.execute(insert(rp_certificates), rows)
                 return self._get(conn, rp_id)
@@ -242,7 +253,7 @@ class RelyingPartyRegistry:
             done = conn.execute(
                 update(relying_parties)
                 .where(relying_parties.c.id == rp_id, relying_parties.c.active.is_(True))
-                .values(active=False, revoked_at=now)
+                .values(active=False, revoked_at=now, updated_at=now)
             )
             conn.execute(
                 update(api_keys)
@@ -274,6 +285,7 @@ class RelyingPartyRegistry:
             ).scalar_one_or_none()
             if not active:
                 raise DomainError(DomainErrorCode.NOT_FOUND, f"no active relying party {rp_id!r}")
+            conn.execute(update(relying_parties).where(relying_parties.c.id == rp_id).values(updated_at=now))
             previous = (api_keys.c.rp_id == rp_id) & api_keys.c.revoked_at.is_(None)
             if grace:
                 end = now + grace

@@ -197,4 +197,5 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
             raise invalid_state(current)
         grace = request.grace_period.ToTimedelta() if request.HasField("grace_period") else timedelta(0)
         key = await asyncio.to_thread(self._registry.rotate_key, current.id, grace)
-        return pb.RotateRelyingPartyKeyResponse(relying_party=await self._message(current), api_key=key)
+        rotated = await asyncio.to_thread(self._registry.get, current.id)  # its new update_time
+        return pb.RotateRelyingPartyKeyResponse(relying_party=await self._message(rotated), api_key=key)

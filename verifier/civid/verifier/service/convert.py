@@ -12,6 +12,7 @@ from google.protobuf import duration_pb2, timestamp_pb2
 from civid.common.v1 import localized_text_pb2, verification_pb2
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.policies import Policy
+from civid.verifier.domain.relying_parties import RelyingParty
 from civid.verifier.domain.requests import PresentationRequest, PresentationResult, RequestState
 from civid.verifier.v1 import policy_pb2, presentation_pb2, relying_party_pb2
 
@@ -118,9 +119,7 @@ def claims_json(claims: Mapping[str, Any]) -> str:
     return json.dumps(nested, ensure_ascii=False, sort_keys=True)
 
 
-def relying_party(
-    rp: Any, key_prefix: str = "", updated: datetime | None = None
-) -> relying_party_pb2.RelyingParty:
+def relying_party(rp: RelyingParty, key_prefix: str = "") -> relying_party_pb2.RelyingParty:
     message = relying_party_pb2.RelyingParty(
         relying_party_id=rp.id,
         display_name=text(rp.display_name),
@@ -131,12 +130,11 @@ def relying_party(
         certificate_fingerprints=list(rp.certificate_fingerprints),
         api_key_prefix=key_prefix,
         create_time=timestamp(rp.created_at),
+        update_time=timestamp(rp.updated_at),
     )
     if rp.rate_per_s is not None and rp.burst is not None:  # else unset: the server's default
         message.rate_limit.calls_per_second = rp.rate_per_s
         message.rate_limit.burst = rp.burst
-    last = updated or rp.revoked_at or rp.created_at
-    message.update_time.CopyFrom(timestamp(last))
     return message
 
 

@@ -45,6 +45,8 @@ relying_parties = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("rate_per_s", Float, nullable=True),  # its own token bucket (since 0004); NULL: the defaults
     Column("burst", Float, nullable=True),  # set together with rate_per_s
+    # last change: registration, update, key rotation, revocation (since 0005; every write fills it)
+    Column("updated_at", UTCDateTime, nullable=True),
 )
 
 api_keys = Table(
