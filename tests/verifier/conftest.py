@@ -89,7 +89,7 @@ def start_env(
     settings = verifier_settings(tmp / "data", trust, **overrides)
     created = app.prepare(settings, out=io.StringIO())
     loop = ThreadedLoop()
-    running = loop.call(lambda: app.start_verifier(settings))
+    running = [loop.call(lambda: app.start_verifier(settings))]
     front = None
     if settings.gateway:
         plan = GatewayPlan.for_settings(settings)
@@ -111,7 +111,7 @@ def start_env(
         channel.close()
         if front is not None:
             front.stop()
-        loop.call(lambda: running.stop(0))
+        loop.stop_and_release(running, lambda verifier: verifier.stop(0))
         loop.close()
         issuer_server.close()
 

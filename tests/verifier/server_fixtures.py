@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import json
 import socket
@@ -210,6 +211,21 @@ class ThreadedLoop:
 
         return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
 
+    def stop_and_release(self, holder: list[Any], stop: Callable[[Any], Awaitable[object]]) -> None:
+        """Stop the object ``holder`` holds alone, and free it here, in the loop's thread.
+
+        gRPC's asyncio module shuts down when its last server or channel is freed, closing the socket
+        its poller wakes running loops through; freed in another thread while this loop runs, that
+        races the loop reading the socket ("OSError: [Errno 9] Bad file descriptor" logged)."""
+
+        async def run() -> None:
+            target = holder.pop()
+            await stop(target)
+            del target
+            gc.collect()  # cycles holding gRPC call objects, freed here too
+
+        asyncio.run_coroutine_threadsafe(run(), self.loop).result(120)
+
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)
@@ -223,7 +239,7 @@ class FakeIssuerServer:
         self.port = port or free_port()
         self.servicer = FakeIssuerServicer(issuer)
         self._loop = ThreadedLoop()
-        self._server: grpc.aio.Server | None = None
+        self._server: list[grpc.aio.Server] = []  # the started server, held here alone
 
     @property
     def address(self) -> str:
@@ -235,16 +251,14 @@ class FakeIssuerServer:
             ipb_grpc.add_IssuerServiceServicer_to_server(self.servicer, server)
             server.add_insecure_port(self.address)
             await server.start()
-            self._server = server
+            self._server.append(server)
 
         self._loop.call(start)
         return self
 
     def stop(self) -> None:
-        server = self._server
-        if server is not None:
-            self._loop.call(lambda: server.stop(0))
-            self._server = None
+        if self._server:
+            self._loop.stop_and_release(self._server, lambda server: server.stop(0))
 
     def close(self) -> None:
         self.stop()
@@ -327,7 +341,7 @@ def start_env_with_real_issuer(tmp: Path, matcher: Any, **verifier_overrides: An
         }
         settings = VerifierSettings(**(values | verifier_overrides)).validate()
         created = app.prepare(settings, out=io.StringIO())
-        running = verifier_loop.call(lambda: app.start_verifier(settings))
+        running = [verifier_loop.call(lambda: app.start_verifier(settings))]
         channel = grpc.insecure_channel(settings.listen)
         try:
             yield RealIssuerEnv(
@@ -335,7 +349,7 @@ def start_env_with_real_issuer(tmp: Path, matcher: Any, **verifier_overrides: An
             )
         finally:
             channel.close()
-            verifier_loop.call(lambda: running.stop(0))
+            verifier_loop.stop_and_release(running, lambda verifier: verifier.stop(0))
     finally:
         verifier_loop.close()
         issuer_loop.call(lambda: issuer_fixtures.stop_issuer(issuer))
