@@ -6,7 +6,7 @@ import hashlib
 import math
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -25,7 +25,12 @@ from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry, authorize
 from civid.verifier.domain.storage.engine import make_engine
 from civid.verifier.domain.storage.migrate import alembic_config, current_revision, migrate
-from civid.verifier.domain.storage.schema import api_keys, relying_parties
+from civid.verifier.domain.storage.schema import (
+    api_keys,
+    registry_revision,
+    relying_parties,
+    rp_certificates,
+)
 
 POLICIES = load_policies()
 AIRLINE = RelyingPartySpec(
@@ -271,6 +276,73 @@ def test_a_certificate_belongs_to_one_relying_party_only(registry: RelyingPartyR
     with pytest.raises(DomainError) as caught:
         registry.update_rp(AIRLINE.id, certificate_fingerprints=CONSULAR.certificate_fingerprints)
     assert caught.value.code is DomainErrorCode.ALREADY_EXISTS
+
+
+NEXT_CERTIFICATE = hashlib.sha256(b"next").hexdigest()
+REFUSABLE_CHANGES: dict[str, Callable[[RelyingPartyRegistry, str], object]] = {
+    "update": lambda registry, rp_id: registry.update_rp(rp_id, display_name=LocalizedText("Renamed", "")),
+    "update-certificates": lambda registry, rp_id: registry.update_rp(
+        rp_id, certificate_fingerprints=(NEXT_CERTIFICATE,)
+    ),
+    "revoke": lambda registry, rp_id: registry.revoke_rp(rp_id),
+    "rotate-key": lambda registry, rp_id: registry.rotate_key(rp_id, timedelta(hours=1)),
+}
+
+
+def stored_registry(registry: RelyingPartyRegistry) -> tuple[object, ...]:
+    """Everything the registry stores: its revision, relying parties (with updated_at), keys, certificates."""
+    with registry._engine.connect() as conn:
+        return (
+            conn.execute(select(registry_revision.c.revision)).scalar_one(),
+            [
+                dict(r)
+                for r in conn.execute(select(relying_parties).order_by(relying_parties.c.id)).mappings()
+            ],
+            [dict(r) for r in conn.execute(select(api_keys).order_by(api_keys.c.key_id)).mappings()],
+            sorted(conn.execute(select(rp_certificates.c.rp_id, rp_certificates.c.fingerprint)).all()),
+        )
+
+
+@pytest.mark.parametrize("change", REFUSABLE_CHANGES.values(), ids=REFUSABLE_CHANGES.keys())
+def test_changing_a_revoked_relying_party_is_refused_as_invalid_state_and_changes_nothing(
+    registry: RelyingPartyRegistry, clock: Clock, change: Callable[[RelyingPartyRegistry, str], object]
+) -> None:
+    registry.add_rp(CONSULAR)
+    registry.revoke_rp(CONSULAR.id)
+    clock.now += timedelta(hours=1)
+    before = stored_registry(registry)
+
+    with pytest.raises(DomainError) as caught:
+        change(registry, CONSULAR.id)
+
+    assert (caught.value.code, caught.value.message) == (
+        DomainErrorCode.INVALID_STATE,
+        "relying party 'consular-affairs' is revoked",
+    )
+    assert caught.value.metadata == {
+        "resource_type": "RelyingParty",
+        "resource_id": CONSULAR.id,
+        "state": "RELYING_PARTY_STATE_REVOKED",
+    }
+    assert stored_registry(registry) == before
+
+
+@pytest.mark.parametrize("change", REFUSABLE_CHANGES.values(), ids=REFUSABLE_CHANGES.keys())
+def test_changing_an_unknown_relying_party_is_refused_as_not_found_and_changes_nothing(
+    registry: RelyingPartyRegistry, clock: Clock, change: Callable[[RelyingPartyRegistry, str], object]
+) -> None:
+    registry.add_rp(CONSULAR)
+    clock.now += timedelta(hours=1)
+    before = stored_registry(registry)
+
+    with pytest.raises(DomainError) as caught:
+        change(registry, "ghost-air")
+
+    assert (caught.value.code, caught.value.message) == (
+        DomainErrorCode.NOT_FOUND,
+        "no relying party 'ghost-air'",
+    )
+    assert stored_registry(registry) == before
 
 
 def test_upgrading_from_the_first_schema_keeps_each_relying_partys_certificate(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
@@ -255,3 +255,56 @@ def test_an_invalid_rate_limit_is_refused_naming_the_field(
         details = error_details(caught.value)
         assert (details.code, details.reason) == (grpc.StatusCode.INVALID_ARGUMENT, "FIELD_INVALID")
         assert details.metadata["field"] == f"{prefix}rate_limit.{field}"
+
+
+def change_calls(env: VerifierEnv, rp_id: str) -> dict[str, Callable[[], object]]:
+    """UpdateRelyingParty, RevokeRelyingParty and RotateRelyingPartyKey of ``rp_id``."""
+    metadata = env.admin_metadata()
+    return {
+        "update": lambda: env.admin.UpdateRelyingParty(
+            apb.UpdateRelyingPartyRequest(
+                relying_party=relying_party_pb2.RelyingParty(
+                    relying_party_id=rp_id, display_name={"en": "X"}
+                ),
+                update_mask={"paths": ["display_name"]},
+            ),
+            metadata=metadata,
+        ),
+        "revoke": lambda: env.admin.RevokeRelyingParty(
+            apb.RevokeRelyingPartyRequest(relying_party_id=rp_id), metadata=metadata
+        ),
+        "rotate-key": lambda: env.admin.RotateRelyingPartyKey(
+            apb.RotateRelyingPartyKeyRequest(relying_party_id=rp_id), metadata=metadata
+        ),
+    }
+
+
+@pytest.mark.parametrize("call", ["update", "revoke", "rotate-key"])
+def test_changing_a_revoked_relying_party_fails_with_invalid_state_naming_it(
+    verifier_env: VerifierEnv, call: str
+) -> None:
+    rp_id = f"revoked-{call}-air"
+    create_airline(verifier_env, rp_id, "Revoked Air")
+    change_calls(verifier_env, rp_id)["revoke"]()
+
+    with pytest.raises(grpc.RpcError) as caught:
+        change_calls(verifier_env, rp_id)[call]()
+
+    details = error_details(caught.value)
+    assert (details.code, details.reason) == (grpc.StatusCode.FAILED_PRECONDITION, "INVALID_STATE")
+    assert details.message == f"relying party {rp_id!r} is revoked"
+    assert details.metadata == {
+        "resource_type": "RelyingParty",
+        "resource_id": rp_id,
+        "state": "RELYING_PARTY_STATE_REVOKED",
+    }
+
+
+@pytest.mark.parametrize("call", ["update", "revoke", "rotate-key"])
+def test_changing_an_unknown_relying_party_fails_with_not_found(verifier_env: VerifierEnv, call: str) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        change_calls(verifier_env, "ghost-air")[call]()
+
+    details = error_details(caught.value)
+    assert (details.code, details.reason) == (grpc.StatusCode.NOT_FOUND, "NOT_FOUND")
+    assert details.message == "no relying party 'ghost-air'"

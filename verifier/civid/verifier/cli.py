@@ -189,19 +189,23 @@ def _check_update_flags(args: argparse.Namespace) -> None:
     check_rate_limit(args.rate_per_s, args.burst, ("--rate-per-s", "--burst"))
 
 
-def _update(registry: RelyingPartyRegistry, current: RelyingParty, args: argparse.Namespace) -> RelyingParty:
-    """Change what the ``rp update`` flags give; a name in one language keeps the other one."""
+def _update(registry: RelyingPartyRegistry, args: argparse.Namespace) -> RelyingParty:
+    """Change what the ``rp update`` flags give; a name in one language keeps the other one.
+
+    The registry refuses an unknown relying party (NOT_FOUND) and a revoked one (INVALID_STATE)."""
     name = None
-    if args.name is not None or args.name_th is not None:
+    if args.name is not None and args.name_th is not None:
+        name = LocalizedText(args.name, args.name_th)
+    elif args.name is not None or args.name_th is not None:  # the other language is read first
+        kept = registry.get(args.rp_id).display_name
         name = LocalizedText(
-            current.display_name.en if args.name is None else args.name,
-            current.display_name.th if args.name_th is None else args.name_th,
+            kept.en if args.name is None else args.name, kept.th if args.name_th is None else args.name_th
         )
     rate_limit = None  # unchanged
     if args.rate_per_s is not None or args.default_rate_limit:
         rate_limit = (args.rate_per_s, args.burst)  # (None, None): the server's defaults
     return registry.update_rp(
-        current.id,
+        args.rp_id,
         display_name=name,
         policy_ids=None if args.policy_ids is None else tuple(args.policy_ids),
         rate_limit=rate_limit,
@@ -234,11 +238,7 @@ def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
                 print(_row(rp))
     elif command == "update":
         _check_update_flags(args)
-        current = registry.get(args.rp_id)
-        if not current.active:  # as UpdateRelyingParty answers (FAILED_PRECONDITION, INVALID_STATE)
-            print(f"civid verifier: INVALID_STATE: relying party {current.id!r} is revoked", file=sys.stderr)
-            return 2
-        print(_row(_update(registry, current, args)))
+        print(_row(_update(registry, args)))
     elif command == "revoke":
         rp = registry.revoke_rp(args.rp_id)
         print(f"revoked {rp.id}")

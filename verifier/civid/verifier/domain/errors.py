@@ -23,6 +23,7 @@ class DomainErrorCode(StrEnum):
     INVALID_REQUEST_STRING = "INVALID_REQUEST_STRING"  # INVALID_ARGUMENT: bad compact request string
     NOT_FOUND = "NOT_FOUND"  # NOT_FOUND (relying-party administration)
     ALREADY_EXISTS = "ALREADY_EXISTS"  # ALREADY_EXISTS (relying-party administration)
+    INVALID_STATE = "INVALID_STATE"  # FAILED_PRECONDITION: a revoked relying party may not be changed
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"  # ALREADY_EXISTS: a request_id reused with other content
     CONFIG_INVALID = "CONFIG_INVALID"  # start-up only: a configuration file is wrong
     STORAGE_CONFIG = "STORAGE_CONFIG"  # start-up only: unusable database URL or data directory

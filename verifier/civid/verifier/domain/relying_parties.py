@@ -12,6 +12,10 @@ A relying party may have a rate limit of its own (``rate_per_s`` and ``burst``, 
 the service hands to :class:`~civid.verifier.domain.admission.RateLimiter`); without one it gets the
 server's defaults (``rp_rate_per_s``, ``rp_burst``).
 
+A revoked relying party stays revoked: :meth:`~RelyingPartyRegistry.update_rp`,
+:meth:`~RelyingPartyRegistry.revoke_rp` and :meth:`~RelyingPartyRegistry.rotate_key` refuse it with
+INVALID_STATE (and an unknown one with NOT_FOUND), deciding in the same transaction as the change.
+
 ``updated_at`` records the last change: registration, then every :meth:`~RelyingPartyRegistry.update_rp`
 (display name, policies, certificates, rate limit), key rotation and the revocation.
 
@@ -127,6 +131,22 @@ def _read_revision(conn: Connection) -> int:
     return int(conn.execute(select(registry_revision.c.revision)).scalar_one())
 
 
+def _lock_active(conn: Connection, rp_id: str) -> None:
+    """In the caller's write transaction: NOT_FOUND for an unknown relying party, INVALID_STATE for a
+    revoked one. An active one's row stays locked until the transaction ends (PostgreSQL; SQLite's
+    write transaction holds the whole database), so it cannot be revoked meanwhile."""
+    query = select(relying_parties.c.active).where(relying_parties.c.id == rp_id).with_for_update()
+    active = conn.execute(query).scalar_one_or_none()
+    if active is None:
+        raise DomainError(DomainErrorCode.NOT_FOUND, f"no relying party {rp_id!r}")
+    if not active:
+        raise DomainError(
+            DomainErrorCode.INVALID_STATE,
+            f"relying party {rp_id!r} is revoked",
+            {"resource_type": "RelyingParty", "resource_id": rp_id, "state": "RELYING_PARTY_STATE_REVOKED"},
+        )
+
+
 def _usable_key(now: datetime) -> Any:
     """Keys neither revoked nor past the end of their grace period."""
     return (api_keys.c.revoked_at.is_(None)) & or_(
@@ -211,7 +231,9 @@ class RelyingPartyRegistry:
         """Change what is given (None: leave it); the certificates given replace all earlier ones.
 
         ``rate_limit``: ``(rate_per_s, burst)`` of its own, or ``(None, None)`` for the server's defaults.
-        Anything given (even unchanged values) moves ``updated_at`` to now."""
+        Anything given (even unchanged values) moves ``updated_at`` to now. Invalid values are refused
+        first (FIELD_INVALID), then an unknown relying party (NOT_FOUND) or a revoked one
+        (INVALID_STATE), changing nothing."""
         now = self._clock()
         values: dict[str, object] = {}
         if display_name is not None:
@@ -222,17 +244,19 @@ class RelyingPartyRegistry:
         if rate_limit is not None:
             check_rate_limit(*rate_limit)
             values |= {"rate_per_s": rate_limit[0], "burst": rate_limit[1]}
+        if certificate_fingerprints is not None:
+            _check_certificates(certificate_fingerprints)
         if values or certificate_fingerprints is not None:
             values["updated_at"] = now
         try:
             with write(self._engine) as conn:
+                _lock_active(conn, rp_id)  # before the certificates: an unknown id is no foreign-key clash
                 _bump_revision(conn)
                 if values:
                     conn.execute(
                         update(relying_parties).where(relying_parties.c.id == rp_id).values(**values)
                     )
                 if certificate_fingerprints is not None:
-                    _check_certificates(certificate_fingerprints)
                     conn.execute(delete(rp_certificates).where(rp_certificates.c.rp_id == rp_id))
                     rows = _certificate_rows(rp_id, certificate_fingerprints, now)
                     if rows:
@@ -246,13 +270,16 @@ class RelyingPartyRegistry:
             self._auth_cache.invalidate()
 
     def revoke_rp(self, rp_id: str) -> RelyingParty:
-        """Revoke the relying party and all its keys; its calls fail from now on."""
+        """Revoke the relying party and all its keys; its calls fail from now on.
+
+        NOT_FOUND for an unknown relying party, INVALID_STATE for one revoked already."""
         now = self._clock()
         with write(self._engine) as conn:
+            _lock_active(conn, rp_id)
             _bump_revision(conn)
-            done = conn.execute(
+            conn.execute(
                 update(relying_parties)
-                .where(relying_parties.c.id == rp_id, relying_parties.c.active.is_(True))
+                .where(relying_parties.c.id == rp_id)
                 .values(active=False, revoked_at=now, updated_at=now)
             )
             conn.execute(
@@ -260,17 +287,16 @@ class RelyingPartyRegistry:
                 .where(api_keys.c.rp_id == rp_id, api_keys.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
+            revoked = self._get(conn, rp_id)
         self._auth_cache.invalidate()
-        if done.rowcount == 0:
-            self.get(rp_id)  # NOT_FOUND if it does not exist; else it was revoked already
-            raise DomainError(DomainErrorCode.NOT_FOUND, f"relying party {rp_id!r} is already revoked")
-        return self.get(rp_id)
+        return revoked
 
     def rotate_key(self, rp_id: str, grace: timedelta = timedelta(0)) -> str:
         """A new API key for an active relying party.
 
         The previous keys stop at once (``grace`` zero) or at the end of ``grace`` (at most 30 days;
-        a key already expiring sooner keeps its earlier end)."""
+        a key already expiring sooner keeps its earlier end). NOT_FOUND for an unknown relying party,
+        INVALID_STATE for a revoked one."""
         if not timedelta(0) <= grace <= MAX_GRACE:
             raise DomainError(
                 DomainErrorCode.FIELD_INVALID,
@@ -280,11 +306,7 @@ class RelyingPartyRegistry:
         now = self._clock()
         key = new_api_key()
         with write(self._engine) as conn:
-            active = conn.execute(
-                select(relying_parties.c.active).where(relying_parties.c.id == rp_id)
-            ).scalar_one_or_none()
-            if not active:
-                raise DomainError(DomainErrorCode.NOT_FOUND, f"no active relying party {rp_id!r}")
+            _lock_active(conn, rp_id)
             conn.execute(update(relying_parties).where(relying_parties.c.id == rp_id).values(updated_at=now))
             previous = (api_keys.c.rp_id == rp_id) & api_keys.c.revoked_at.is_(None)
             if grace:

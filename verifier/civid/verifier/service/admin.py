@@ -1,4 +1,8 @@
-"""RelyingPartyAdminService: the operator's door to the relying-party registry."""
+"""RelyingPartyAdminService: the operator's door to the relying-party registry.
+
+The registry decides whether a relying party may change (NOT_FOUND, INVALID_STATE for a revoked one)
+in the same transaction as the change; this servicer validates the request, calls it, maps its errors.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from typing import Final
 
 import grpc
 
-from civid.rpc.errors import RpcFailure
 from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.relying_parties import RelyingPartySpec
 from civid.verifier.domain.admission import check_rate_limit
@@ -18,7 +21,7 @@ from civid.verifier.domain.relying_parties import MAX_CERTIFICATES, RelyingParty
 from civid.verifier.service import convert
 from civid.verifier.service.auth import check_admin
 from civid.verifier.service.door import unary_door
-from civid.verifier.service.errors import failure, field_invalid
+from civid.verifier.service.errors import field_invalid
 from civid.verifier.service.idempotency import check_request_id, fingerprint
 from civid.verifier.service.paging import paginate
 from civid.verifier.service.sealed_answers import AnswerSeal
@@ -32,15 +35,10 @@ _MASKABLE: Final = frozenset({"display_name", "policy_ids", "certificate_fingerp
 _CREATE_SCOPE: Final = "create-relying-party"
 
 
-def invalid_state(rp: RelyingParty) -> RpcFailure:
-    return failure(
-        grpc.StatusCode.FAILED_PRECONDITION,
-        "INVALID_STATE",
-        f"relying party {rp.id!r} is revoked",
-        resource_type="RelyingParty",
-        resource_id=rp.id,
-        state="RELYING_PARTY_STATE_REVOKED",
-    )
+def _required_id(rp_id: str) -> str:
+    if not rp_id:
+        raise field_invalid("relying_party_id", "relying_party_id is required")
+    return rp_id
 
 
 def _certificates(field: str, values: list[str]) -> tuple[str, ...]:
@@ -80,9 +78,7 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         return None if opened is None else pb.CreateRelyingPartyResponse.FromString(opened)
 
     async def _get(self, rp_id: str) -> RelyingParty:
-        if not rp_id:
-            raise field_invalid("relying_party_id", "relying_party_id is required")
-        return await asyncio.to_thread(self._registry.get, rp_id)
+        return await asyncio.to_thread(self._registry.get, _required_id(rp_id))
 
     @unary_door
     async def CreateRelyingParty(
@@ -148,12 +144,9 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
                 "update_mask", f"update_mask must name some of {', '.join(sorted(_MASKABLE))}"
             )
         wanted = request.relying_party
-        current = await self._get(wanted.relying_party_id)
-        if not current.active:
-            raise invalid_state(current)
+        rp_id = _required_id(wanted.relying_party_id)
         if "display_name" in paths and not wanted.display_name.en:
             raise field_invalid("relying_party.display_name.en", "display_name.en is required")
-        certificates = list(wanted.certificate_fingerprints)
         rate_limit = (
             _rate_limit(
                 "relying_party.rate_limit", wanted.rate_limit if wanted.HasField("rate_limit") else None
@@ -161,16 +154,19 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
             if "rate_limit" in paths
             else None
         )
+        certificates = (
+            _certificates("relying_party.certificate_fingerprints", list(wanted.certificate_fingerprints))
+            if "certificate_fingerprints" in paths
+            else None
+        )
         updated = await asyncio.to_thread(
             lambda: self._registry.update_rp(
-                current.id,
+                rp_id,
                 display_name=LocalizedText(wanted.display_name.en, wanted.display_name.th)
                 if "display_name" in paths
                 else None,
                 policy_ids=tuple(wanted.policy_ids) if "policy_ids" in paths else None,
-                certificate_fingerprints=_certificates("relying_party.certificate_fingerprints", certificates)
-                if "certificate_fingerprints" in paths
-                else None,
+                certificate_fingerprints=certificates,
                 rate_limit=rate_limit,
             )
         )
@@ -181,10 +177,8 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         self, request: pb.RevokeRelyingPartyRequest, context: grpc.aio.ServicerContext
     ) -> pb.RevokeRelyingPartyResponse:
         check_admin(context, self._token)
-        current = await self._get(request.relying_party_id)
-        if not current.active:
-            raise invalid_state(current)
-        revoked = await asyncio.to_thread(self._registry.revoke_rp, current.id)
+        rp_id = _required_id(request.relying_party_id)
+        revoked = await asyncio.to_thread(self._registry.revoke_rp, rp_id)
         return pb.RevokeRelyingPartyResponse(relying_party=await self._message(revoked))
 
     @unary_door
@@ -192,10 +186,8 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         self, request: pb.RotateRelyingPartyKeyRequest, context: grpc.aio.ServicerContext
     ) -> pb.RotateRelyingPartyKeyResponse:
         check_admin(context, self._token)
-        current = await self._get(request.relying_party_id)
-        if not current.active:
-            raise invalid_state(current)
+        rp_id = _required_id(request.relying_party_id)
         grace = request.grace_period.ToTimedelta() if request.HasField("grace_period") else timedelta(0)
-        key = await asyncio.to_thread(self._registry.rotate_key, current.id, grace)
-        rotated = await asyncio.to_thread(self._registry.get, current.id)  # its new update_time
+        key = await asyncio.to_thread(self._registry.rotate_key, rp_id, grace)
+        rotated = await asyncio.to_thread(self._registry.get, rp_id)  # its new update_time
         return pb.RotateRelyingPartyKeyResponse(relying_party=await self._message(rotated), api_key=key)
