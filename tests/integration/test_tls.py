@@ -34,6 +34,7 @@ from tests.verifier.server_fixtures import (
     TestIssuer,
     ThreadedLoop,
     free_port,
+    tls_credentials,
     write_trust_file,
 )
 
@@ -46,16 +47,6 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> LocalPki:
     out = tmp_path_factory.mktemp("pki")
     assert civid_main(["certs", "create", "--out", str(out), "--hosts", "127.0.0.1,localhost"]) == 0
     return LocalPki.in_folder(out)
-
-
-def tls_credentials(pki: LocalPki, *, client_cert: bool) -> grpc.ChannelCredentials:
-    if not client_cert:
-        return grpc.ssl_channel_credentials(root_certificates=pki.ca_cert.read_bytes())
-    return grpc.ssl_channel_credentials(
-        root_certificates=pki.ca_cert.read_bytes(),
-        private_key=pki.client_key.read_bytes(),
-        certificate_chain=pki.client_cert.read_bytes(),
-    )
 
 
 def health_status(address: str, credentials: grpc.ChannelCredentials | None) -> int:

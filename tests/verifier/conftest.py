@@ -28,6 +28,7 @@ from server_fixtures import (
     write_trust_file,
 )
 
+from civid.cli.certs import LocalPki, create_local_pki
 from civid.verifier import app
 from civid.verifier.gateway import Gateway, GatewayPlan
 from civid.verifier.settings import VerifierSettings
@@ -80,10 +81,15 @@ def verifier_settings(data_dir: Path, trust: Path, **overrides: object) -> Verif
 
 
 def start_env(
-    tmp: Path, issuer: TestIssuer, gateway_in_flight: int | None = None, **overrides: object
+    tmp: Path,
+    issuer: TestIssuer,
+    gateway_in_flight: int | None = None,
+    credentials: grpc.ChannelCredentials | None = None,
+    **overrides: object,
 ) -> Iterator[VerifierEnv]:
     """A verifier in this process; with ``gateway=True``, nginx in front of it (admitting
-    ``gateway_in_flight`` verifications at once, default the server's own limit)."""
+    ``gateway_in_flight`` verifications at once, default the server's own limit). The env's channel
+    is plaintext, or TLS with ``credentials`` (see server_fixtures.tls_credentials)."""
     issuer_server = FakeIssuerServer(issuer).start()
     trust = write_trust_file(tmp / "trust.toml", issuer.did, issuer_server.address)
     settings = verifier_settings(tmp / "data", trust, **overrides)
@@ -96,7 +102,10 @@ def start_env(
         front = Gateway.start(
             dataclasses.replace(plan, max_in_flight=gateway_in_flight or plan.max_in_flight)
         )
-    channel = grpc.insecure_channel(settings.listen)
+    if credentials is None:
+        channel = grpc.insecure_channel(settings.listen)
+    else:
+        channel = grpc.secure_channel(settings.listen, credentials)
     try:
         yield VerifierEnv(
             settings.listen,
@@ -124,6 +133,12 @@ def test_issuer() -> TestIssuer:
 @pytest.fixture(scope="module")
 def verifier_env(tmp_path_factory: pytest.TempPathFactory, test_issuer: TestIssuer) -> Iterator[VerifierEnv]:
     yield from start_env(tmp_path_factory.mktemp("verifier"), test_issuer)
+
+
+@pytest.fixture(scope="module")
+def local_pki(tmp_path_factory: pytest.TempPathFactory) -> LocalPki:
+    """A CA (what `civid certs create` makes) with a server certificate for 127.0.0.1 and a client one."""
+    return create_local_pki(tmp_path_factory.mktemp("pki"), ["127.0.0.1", "localhost"])
 
 
 @pytest.fixture

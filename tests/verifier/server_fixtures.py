@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import grpc
 
+from civid.cli.certs import LocalPki
 from civid.core.crypto.keys import Ed25519KeyPair
 from civid.core.did.key import did_key_for, verification_method_id_for
 from civid.core.did.web import build_did_web_document
@@ -41,6 +42,21 @@ ISSUER_DID = "did:web:issuer.civid.example"
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 CIVID_V1 = "https://w3id.org/civid/v1"
 T = TypeVar("T")
+
+
+def tls_credentials(
+    pki: LocalPki, *, client_cert: bool, client_pki: LocalPki | None = None
+) -> grpc.ChannelCredentials:
+    """A TLS client trusting ``pki``'s CA; with ``client_cert``, presenting the client certificate of
+    ``client_pki`` (default ``pki``)."""
+    if not client_cert:
+        return grpc.ssl_channel_credentials(root_certificates=pki.ca_cert.read_bytes())
+    client = client_pki or pki
+    return grpc.ssl_channel_credentials(
+        root_certificates=pki.ca_cert.read_bytes(),
+        private_key=client.client_key.read_bytes(),
+        certificate_chain=client.client_cert.read_bytes(),
+    )
 
 
 def free_port() -> int:

@@ -12,6 +12,9 @@ import multiprocessing
 import os
 import signal
 import socket
+import stat
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent import futures
@@ -22,7 +25,7 @@ import pytest
 from conftest import AIRLINE, VerifierEnv, start_env, verifier_settings
 from google.rpc import error_details_pb2, status_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from server_fixtures import FakeIssuerServer, Holder, TestIssuer, write_trust_file
+from server_fixtures import FakeIssuerServer, Holder, TestIssuer, free_port, tls_credentials, write_trust_file
 from test_server_presentations import (  # noqa: F401  (collected again: run through the gateway here)
     BOARDING,
     failed_codes,
@@ -33,7 +36,9 @@ from test_server_presentations import (  # noqa: F401  (collected again: run thr
     test_rp_collected_presentation_verifies_once_per_challenge,
 )
 
+from civid.cli.certs import LocalPki
 from civid.rpc.errors import error_details
+from civid.rpc.server import TlsFiles
 from civid.verifier import app
 from civid.verifier.domain.admission import InFlightLimiter
 from civid.verifier.domain.errors import DomainError
@@ -41,6 +46,7 @@ from civid.verifier.gateway import (
     GatewayError,
     GatewayPlan,
     overloaded,
+    private_directory,
     render_config,
     server_socket,
     write_config,
@@ -57,10 +63,24 @@ def verifier_env(tmp_path_factory: pytest.TempPathFactory, test_issuer: TestIssu
     yield from start_env(tmp_path_factory.mktemp("gateway"), test_issuer, gateway=True)
 
 
-@pytest.fixture(scope="module")
-def narrow_env(tmp_path_factory: pytest.TempPathFactory, test_issuer: TestIssuer) -> Iterator[VerifierEnv]:
-    """A gateway admitting one verification at a time in front of a server admitting 64."""
-    yield from start_env(tmp_path_factory.mktemp("narrow"), test_issuer, gateway=True, gateway_in_flight=1)
+@pytest.fixture(scope="module", params=["plaintext", "tls"])
+def narrow_env(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    test_issuer: TestIssuer,
+    local_pki: LocalPki,
+) -> Iterator[VerifierEnv]:
+    """A gateway admitting one verification at a time in front of a server admitting 64, without
+    TLS and terminating TLS."""
+    tls: dict[str, object] = {}
+    if request.param == "tls":
+        tls = {
+            "tls_cert": local_pki.server_cert,
+            "tls_key": local_pki.server_key,
+            "credentials": tls_credentials(local_pki, client_cert=False),
+        }
+    tmp = tmp_path_factory.mktemp("narrow")
+    yield from start_env(tmp, test_issuer, gateway=True, gateway_in_flight=1, **tls)
 
 
 def collected(env: VerifierEnv, holder: Holder, challenge: str) -> pb.VerifyPresentationRequest:
@@ -158,11 +178,91 @@ def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     assert command[-2:] == ["-g", "daemon off;"]
 
 
-def test_the_gateway_does_not_take_tls_settings(tmp_path: Path) -> None:
-    with pytest.raises(DomainError, match="does not terminate TLS"):
-        verifier_settings(
-            tmp_path, tmp_path / "trust.toml", gateway=True, tls_cert=tmp_path / "c", tls_key=tmp_path / "k"
-        )
+def test_the_gateway_takes_tls_settings(tmp_path: Path) -> None:
+    settings = verifier_settings(
+        tmp_path,
+        tmp_path / "trust.toml",
+        gateway=True,
+        tls_cert=tmp_path / "c",
+        tls_key=tmp_path / "k",
+        tls_client_ca=tmp_path / "ca",
+    )
+    assert GatewayPlan.for_settings(settings).tls == TlsFiles(tmp_path / "c", tmp_path / "k", tmp_path / "ca")
+
+
+def test_a_client_ca_without_a_server_certificate_is_refused_with_the_gateway(tmp_path: Path) -> None:
+    with pytest.raises(DomainError, match="--tls-client-ca needs --tls-cert"):
+        verifier_settings(tmp_path, tmp_path / "trust.toml", gateway=True, tls_client_ca=tmp_path / "ca")
+
+
+def _tls_plan(directory: Path, pki: LocalPki, *, mutual: bool) -> GatewayPlan:
+    return _plan(directory, tls=TlsFiles(pki.server_cert, pki.server_key, pki.ca_cert if mutual else None))
+
+
+def test_the_tls_gateway_terminates_tls_with_the_given_files_and_current_protocols(
+    tmp_path: Path, local_pki: LocalPki
+) -> None:
+    config = render_config(_tls_plan(tmp_path, local_pki, mutual=False))
+    assert "listen 127.0.0.1:50052 ssl http2;" in config
+    assert f'ssl_certificate "{local_pki.server_cert}";' in config
+    assert f'ssl_certificate_key "{local_pki.server_key}";' in config
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in config
+    assert "ssl_verify_client" not in config
+
+
+def test_with_a_client_ca_the_gateway_requires_a_client_certificate_as_the_servers_do(
+    tmp_path: Path, local_pki: LocalPki
+) -> None:
+    config = render_config(_tls_plan(tmp_path, local_pki, mutual=True))
+    assert f'ssl_client_certificate "{local_pki.ca_cert}";' in config
+    assert "ssl_verify_client on;" in config
+    assert "error_page 495 496 = @certificate_refused;" in config
+    assert "location @certificate_refused {" in config
+
+
+@pytest.mark.parametrize("tls", ["none", "tls", "mtls"])
+def test_every_location_passing_calls_sets_the_client_certificate_header(
+    tmp_path: Path, local_pki: LocalPki, tls: str
+) -> None:
+    plan = _plan(tmp_path) if tls == "none" else _tls_plan(tmp_path, local_pki, mutual=tls == "mtls")
+    config = render_config(plan)
+    locations = config.split("location ")[1:]
+    passing = [location for location in locations if "grpc_pass" in location]
+    assert len(passing) == 2
+    value = "$civid_client_cert" if tls == "mtls" else '""'
+    assert all(f"grpc_set_header x-civid-client-cert {value};" in location for location in passing)
+
+
+def test_nginx_accepts_the_tls_configurations(tmp_path: Path, local_pki: LocalPki) -> None:
+    write_config(_tls_plan(tmp_path / "tls", local_pki, mutual=False))
+    write_config(_tls_plan(tmp_path / "mtls", local_pki, mutual=True))
+
+
+def test_a_certificate_nginx_cannot_load_is_a_clear_error(tmp_path: Path, local_pki: LocalPki) -> None:
+    (tmp_path / "garbage.pem").write_text("not a certificate\n")
+    plan = _plan(tmp_path, tls=TlsFiles(tmp_path / "garbage.pem", local_pki.server_key))
+    with pytest.raises(GatewayError, match=r"nginx refused .*cannot load certificate .*garbage\.pem"):
+        write_config(plan)
+
+
+def test_a_missing_client_ca_is_a_clear_error(tmp_path: Path, local_pki: LocalPki) -> None:
+    plan = _plan(tmp_path, tls=TlsFiles(local_pki.server_cert, local_pki.server_key, tmp_path / "none.pem"))
+    with pytest.raises(GatewayError, match=r"nginx refused .*none\.pem"):
+        write_config(plan)
+
+
+def test_the_gateway_directory_is_created_private(tmp_path: Path) -> None:
+    settings = verifier_settings(tmp_path / "data", tmp_path / "trust.toml", gateway=True)
+    app._listen_address(settings, 0)
+    assert stat.S_IMODE(server_socket(settings, 0).parent.stat().st_mode) == 0o700
+
+
+def test_a_gateway_directory_open_to_others_is_made_private(tmp_path: Path) -> None:
+    directory = tmp_path / "gateway"
+    directory.mkdir(mode=0o755)
+    directory.chmod(0o777)
+    private_directory(directory)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
 
 
 def test_the_gateway_needs_a_fixed_port(tmp_path: Path) -> None:
@@ -243,3 +343,29 @@ def test_serve_ends_its_server_processes_when_the_gateway_dies(
     process.join(30)
     assert process.exitcode not in (None, 0)
     assert _refuses_connections(address)
+
+
+def test_serve_without_nginx_says_so_before_starting_any_server_process(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "civid.cli.main",
+            "verifier",
+            "serve",
+            "--gateway",
+            "--nginx",
+            str(tmp_path / "no-nginx-here"),
+            "--listen",
+            f"127.0.0.1:{free_port()}",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "civid verifier: gateway: gateway = true needs nginx" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list((tmp_path / "data" / "gateway").glob("*.sock"))

@@ -47,7 +47,15 @@ from civid.verifier.domain.requests import PresentationRequestStore
 from civid.verifier.domain.storage.engine import make_engine
 from civid.verifier.domain.storage.migrate import migrate
 from civid.verifier.engine import VerificationEngine, WorkerConfig
-from civid.verifier.gateway import Gateway, GatewayError, GatewayPlan, server_socket, wait_for_sockets
+from civid.verifier.gateway import (
+    Gateway,
+    GatewayError,
+    GatewayPlan,
+    private_directory,
+    server_socket,
+    wait_for_sockets,
+    write_config,
+)
 from civid.verifier.service.admin import SERVICE_NAME as ADMIN_SERVICE
 from civid.verifier.service.admin import RelyingPartyAdminServicer
 from civid.verifier.service.deps import VerifierDeps
@@ -118,7 +126,7 @@ def _listen_address(settings: VerifierSettings, index: int) -> str:
     if not settings.gateway:
         return settings.listen
     path = server_socket(settings, index)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)  # mode 0700: only nginx (this user) may connect to the socket
     return f"unix:{path}"
 
 
@@ -180,6 +188,7 @@ async def build_verifier(settings: VerifierSettings, index: int = 0) -> RunningV
         max_presentation_bytes=settings.max_message_bytes,
         idempotency=IdempotencyStore(database),
         rp_challenge_ttl_s=challenge_memory_s(policies, settings.clock_skew_s),
+        behind_gateway=settings.gateway,
     )
 
     def register(server: grpc.aio.Server) -> list[str]:
@@ -190,7 +199,8 @@ async def build_verifier(settings: VerifierSettings, index: int = 0) -> RunningV
         return [VERIFIER_SERVICE, ADMIN_SERVICE]
 
     tls = None
-    if settings.tls_cert is not None and settings.tls_key is not None:
+    # behind the gateway nginx terminates TLS: the servers listen only on Unix sockets, in plaintext
+    if settings.tls_cert is not None and settings.tls_key is not None and not settings.gateway:
         tls = TlsFiles(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
     server_settings = ServerSettings(
         listen=_listen_address(settings, index),
@@ -251,6 +261,10 @@ def serve_forever(settings: VerifierSettings) -> int:
     ``settings.gateway`` this process supervises nginx and the server processes behind it."""
     configure_logging("verifier", settings.log_level)
     prepare(settings)
+    if settings.gateway:
+        write_config(
+            GatewayPlan.for_settings(settings)
+        )  # no nginx, a bad certificate: say so before starting
     if settings.workers == 1 and not settings.gateway:
         _child(settings, 0)
         return 0

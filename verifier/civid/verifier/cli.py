@@ -18,6 +18,7 @@ from civid.verifier.config.relying_parties import RelyingPartySpec
 from civid.verifier.domain.admission import check_rate_limit
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.relying_parties import RelyingParty, RelyingPartyRegistry
+from civid.verifier.gateway import GatewayError
 from civid.verifier.settings import VerifierSettings, load_settings
 
 
@@ -150,6 +151,9 @@ def run(args: argparse.Namespace) -> int:
     except DomainError as exc:
         print(f"civid verifier: {exc.code.value}: {exc.message}", file=sys.stderr)
         return 2
+    except GatewayError as exc:  # nginx missing, refusing its configuration, or dead: the service is down
+        print(f"civid verifier: gateway: {exc}", file=sys.stderr)
+        return 1
 
 
 def _registry(settings: VerifierSettings) -> RelyingPartyRegistry:

@@ -19,7 +19,16 @@ limit refuses an oversized message from its length prefix, before reading or par
 RESOURCE_EXHAUSTED, through the gateway as without it.
 
 The server processes keep their own admission control: the gateway is a cheaper first line, not the
-only one. The gateway does not terminate TLS (settings refuse ``gateway`` with ``tls_cert``).
+only one.
+
+TLS: with ``tls_cert`` and ``tls_key`` nginx terminates TLS on ``listen`` (the server processes behind
+it never do TLS: they listen only on the Unix sockets). With ``tls_client_ca`` nginx requires a client
+certificate from that CA, as the servers themselves do without the gateway; it cannot fail the
+handshake as gRPC does, so a caller without one (or with one from another CA) has every call refused
+with UNAUTHENTICATED (RP_UNAUTHENTICATED). nginx hands the certificate it verified to the servers in
+the ``x-civid-client-cert`` request header, and sets that header on every call it passes, so whatever
+a caller sent under that name never reaches a server (see :func:`civid.verifier.service.auth.
+client_certificate_der` for the servers' side, and :func:`private_directory` for the sockets').
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 from collections.abc import Sequence
@@ -43,7 +53,10 @@ from typing import Final
 from urllib.parse import quote
 
 from civid.rpc.errors import RpcFailure
+from civid.rpc.server import TlsFiles
 from civid.verifier.domain import admission
+from civid.verifier.domain.errors import DomainError, DomainErrorCode
+from civid.verifier.service.auth import CLIENT_CERT_HEADER
 from civid.verifier.service.errors import from_domain
 from civid.verifier.settings import VerifierSettings
 
@@ -56,6 +69,10 @@ CONNECTION_CALLS: Final = 10_000_000
 UPSTREAM_IDLE_MIN: Final = 64  # nginx opens one connection to a server process per call in flight
 SERVERS_START_TIMEOUT_S: Final = 120.0  # trust documents are fetched and workers spawned first
 _PR_SET_PDEATHSIG: Final = 1
+TLS_PROTOCOLS: Final = "TLSv1.2 TLSv1.3"
+# nginx's default depth (1) takes only certificates the client CA signed itself; this also takes a
+# client certificate signed by an intermediate CA the client sends along
+CLIENT_VERIFY_DEPTH: Final = 4
 
 
 class GatewayError(RuntimeError):
@@ -71,21 +88,45 @@ class GatewayPlan:
     max_in_flight: int  # verifications in flight across all server processes
     directory: Path  # nginx.conf, its pid file and its temporary files
     nginx: str = "nginx"
+    tls: TlsFiles | None = None  # None: plaintext; with client_ca, client certificates are required
 
     @staticmethod
     def for_settings(settings: VerifierSettings) -> GatewayPlan:
+        tls = None
+        if settings.tls_cert is not None and settings.tls_key is not None:
+            # absolute: nginx would read a relative path from its own directory
+            client_ca = settings.tls_client_ca.absolute() if settings.tls_client_ca is not None else None
+            tls = TlsFiles(settings.tls_cert.absolute(), settings.tls_key.absolute(), client_ca)
         return GatewayPlan(
             listen=settings.listen,
             upstreams=tuple(server_socket(settings, i) for i in range(settings.workers)),
             max_in_flight=settings.max_in_flight * settings.workers,
             directory=_directory(settings),
             nginx=settings.nginx,
+            tls=tls,
         )
 
 
 def _directory(settings: VerifierSettings) -> Path:
     """The gateway's files and the server processes' sockets: ``<data dir>/gateway``."""
     return (settings.data_dir / "gateway").absolute()
+
+
+def private_directory(path: Path) -> Path:
+    """Create ``path`` mode 0700, or make an existing one 0700, and return it.
+
+    The gateway's directory holds the server processes' Unix sockets, and a server behind the
+    gateway believes the client certificate in the ``x-civid-client-cert`` header (nginx verified
+    it): anyone who could connect to a socket could name any relying party's certificate. Only the
+    verifier's user may enter the directory; nginx's workers run as that user (``_user_line``), so
+    they still reach the sockets."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_uid != os.geteuid():
+        raise GatewayError(f"{path} belongs to another user (uid {info.st_uid}); the gateway needs its own")
+    if stat.S_IMODE(info.st_mode) != 0o700:  # made looser earlier (or by an older version): close it
+        path.chmod(0o700)
+    return path
 
 
 def server_socket(settings: VerifierSettings, index: int) -> Path:
@@ -122,6 +163,16 @@ def overloaded() -> RpcFailure:
     return from_domain(admission.overloaded())
 
 
+def certificate_refused() -> RpcFailure:
+    """The gateway's answer to a call without a client certificate from the client CA (mTLS)."""
+    return from_domain(
+        DomainError(
+            DomainErrorCode.RP_UNAUTHENTICATED,
+            "a client certificate signed by the verifier's client CA is required",
+        )
+    )
+
+
 def _status_headers(refusal: RpcFailure) -> str:
     """nginx directives that answer a call with ``refusal`` (a trailers-only gRPC response)."""
     status = refusal.to_status()
@@ -135,11 +186,65 @@ def _status_headers(refusal: RpcFailure) -> str:
     )
 
 
+def _string(path: Path) -> str:
+    """``path`` as a quoted nginx string (where ``$`` would start a variable, so it is refused)."""
+    text = str(path)
+    if any(c in text for c in '"\\$\n'):
+        raise GatewayError(f"nginx cannot read a path with $, a quote, a backslash or a newline: {text!r}")
+    return f'"{text}"'
+
+
+def _tls_lines(tls: TlsFiles | None) -> str:
+    """The server block's TLS directives: nginx terminates TLS as the server processes would."""
+    if tls is None:
+        return ""
+    lines = [
+        f"ssl_certificate {_string(tls.cert)};",
+        f"ssl_certificate_key {_string(tls.key)};",
+        f"ssl_protocols {TLS_PROTOCOLS};",
+    ]
+    if tls.client_ca is not None:
+        lines += [
+            f"ssl_client_certificate {_string(tls.client_ca)};",
+            # required, as the servers require it with a client CA (civid.rpc.server.TlsFiles); nginx
+            # completes the handshake regardless, and refuses each call (495, 496) as below
+            "ssl_verify_client on;",
+            f"ssl_verify_depth {CLIENT_VERIFY_DEPTH};",
+            "error_page 495 496 = @certificate_refused;",
+        ]
+    return "".join(f"    {line}\n" for line in lines)
+
+
+def _client_cert_header(tls: TlsFiles | None) -> str:
+    """Set in every location that passes calls: nginx replaces a header of that name that the caller
+    sent with its own value, or drops it when the value is empty, so that the servers only ever see
+    the certificate nginx verified. (A location with a grpc_set_header of its own would not inherit
+    one from the server block: hence in each location.)"""
+    value = "$civid_client_cert" if tls is not None and tls.client_ca is not None else '""'
+    return f"grpc_set_header {CLIENT_CERT_HEADER} {value};"
+
+
 def render_config(plan: GatewayPlan) -> str:
     """nginx.conf for ``plan``."""
     temp = "\n".join(f"  {kind}_temp_path {plan.directory / 'tmp' / kind};" for kind in TEMP_KINDS)
     upstreams = "\n".join(f"    server unix:{path};" for path in plan.upstreams)
     verifying = "|".join(VERIFYING_METHODS)
+    mutual = plan.tls is not None and plan.tls.client_ca is not None
+    client_cert_map = (
+        "  # the client certificate nginx verified (URL-encoded PEM); anything else: no header\n"
+        "  map $ssl_client_verify $civid_client_cert {\n"
+        "    SUCCESS $ssl_client_escaped_cert;\n"
+        '    default "";\n'
+        "  }\n"
+        if mutual
+        else ""
+    )
+    refused = (
+        f"    location @certificate_refused {{\n      {_status_headers(certificate_refused())}\n    }}\n"
+        if mutual
+        else ""
+    )
+    header = _client_cert_header(plan.tls)
     return f"""# written by civid verifier serve (gateway = true); rewritten at every start
 {_user_line()}worker_processes 1;
 pid {plan.directory / "nginx.pid"};
@@ -166,20 +271,22 @@ http {{
   limit_conn_zone $civid_verifications zone=civid_verifications:1m;
   limit_conn_status 429;
   limit_conn_log_level info;
-  server {{
-    listen {plan.listen} http2;
-    location ~ ^/civid\\.verifier\\.v1\\.VerifierService/({verifying})$ {{
+{client_cert_map}  server {{
+    listen {plan.listen} {"ssl http2" if plan.tls is not None else "http2"};
+{_tls_lines(plan.tls)}    location ~ ^/civid\\.verifier\\.v1\\.VerifierService/({verifying})$ {{
       limit_conn civid_verifications {plan.max_in_flight};
       error_page 429 = @overloaded;
+      {header}
       grpc_pass grpc://civid_verifier;
     }}
     location / {{
+      {header}
       grpc_pass grpc://civid_verifier;
     }}
     location @overloaded {{
       {_status_headers(overloaded())}
     }}
-  }}
+{refused}  }}
 }}
 """
 
@@ -203,6 +310,7 @@ def write_config(plan: GatewayPlan) -> list[str]:
     nginx = shutil.which(plan.nginx)
     if nginx is None:
         raise GatewayError(f"gateway = true needs nginx ({plan.nginx!r} not found); install nginx-light")
+    private_directory(plan.directory)
     for kind in TEMP_KINDS:
         (plan.directory / "tmp" / kind).mkdir(parents=True, exist_ok=True)
     config = plan.directory / "nginx.conf"

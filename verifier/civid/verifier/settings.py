@@ -64,6 +64,7 @@ class VerifierSettings:
     nginx: str = "nginx"  # the nginx the gateway runs
     engine: str = "process"  # where verification runs: "process" (a pool) or "thread"
     engine_workers: int = dataclasses.field(default_factory=lambda: max(os.cpu_count() or 1, 1))
+    # TLS on listen; with gateway, nginx terminates it (and checks client certificates), not the servers
     tls_cert: Path | None = None
     tls_key: Path | None = None
     tls_client_ca: Path | None = None  # set: clients must present a certificate (mTLS)
@@ -99,11 +100,6 @@ class VerifierSettings:
             raise _invalid("--tls-cert and --tls-key go together")
         if self.gateway and self.listen.rsplit(":", 1)[-1] == "0":
             raise _invalid("--gateway needs a fixed port in --listen (nginx listens there), not port 0")
-        if self.gateway and self.tls_cert is not None:
-            raise _invalid(
-                "--gateway does not terminate TLS: run the gateway without --tls-cert, behind a TLS "
-                "terminator, or serve TLS from the server processes without --gateway"
-            )
         if self.tls_client_ca is not None and self.tls_cert is None:
             raise _invalid("--tls-client-ca needs --tls-cert and --tls-key")
         if not (math.isfinite(self.auth_recheck_seconds) and self.auth_recheck_seconds >= 0):

@@ -39,4 +39,6 @@ class VerifierDeps:
     max_presentation_bytes: int
     idempotency: IdempotencyStore  # request_id of creating calls, shared by every process
     rp_challenge_ttl_s: int  # how long an RP-collected challenge is remembered (freshness.challenge_memory_s)
+    # behind the gateway: the client certificate comes from nginx's header (service.auth), not from TLS
+    behind_gateway: bool = False
     results: ResultSignal = field(default_factory=ResultSignal)

@@ -44,7 +44,7 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
         self._deps = deps
 
     async def _rp(self, context: grpc.aio.ServicerContext) -> RelyingParty:
-        rp = await authenticate_rp(context, self._deps.registry)
+        rp = await authenticate_rp(context, self._deps.registry, behind_gateway=self._deps.behind_gateway)
         self._deps.rate.check(rp.id, rp.rate_per_s, rp.burst)  # None, None: the server's defaults
         return rp
 
