@@ -160,8 +160,8 @@ def test_the_configuration_limits_verifications_and_balances_over_every_server_p
 ) -> None:
     config = render_config(_plan(tmp_path, max_in_flight=7))
     assert "limit_conn civid_verifications 7;" in config
-    assert f"server unix:{tmp_path / 'verifier-0.sock'};" in config
-    assert f"server unix:{tmp_path / 'verifier-1.sock'};" in config
+    assert f'server "unix:{tmp_path / "verifier-0.sock"}";' in config
+    assert f'server "unix:{tmp_path / "verifier-1.sock"}";' in config
     assert "(VerifyPresentation|SubmitPresentation)" in config
     assert "keepalive 64;" in config  # idle connections kept to the servers: at least 64
 
@@ -176,6 +176,12 @@ def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     command = write_config(_plan(tmp_path))  # GatewayError, with nginx's words, if nginx -t refuses it
     assert (tmp_path / "nginx.conf").read_text(encoding="utf-8") == render_config(_plan(tmp_path))
     assert command[-2:] == ["-g", "daemon off;"]
+
+
+def test_nginx_accepts_the_configuration_in_a_directory_with_spaces_and_semicolons(tmp_path: Path) -> None:
+    directory = tmp_path / "civid data; copy"
+    write_config(_plan(directory))  # GatewayError, with nginx's words, if nginx -t refuses it
+    assert f'pid "{directory / "nginx.pid"}";' in (directory / "nginx.conf").read_text(encoding="utf-8")
 
 
 def test_the_gateway_takes_tls_settings(tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ def _status_headers(refusal: RpcFailure) -> str:
     )
 
 
-def _string(path: Path) -> str:
+def _string(path: Path | str) -> str:
     """``path`` as a quoted nginx string (where ``$`` would start a variable, so it is refused)."""
     text = str(path)
     if any(c in text for c in '"\\$\n'):
@@ -226,8 +226,8 @@ def _client_cert_header(tls: TlsFiles | None) -> str:
 
 def render_config(plan: GatewayPlan) -> str:
     """nginx.conf for ``plan``."""
-    temp = "\n".join(f"  {kind}_temp_path {plan.directory / 'tmp' / kind};" for kind in TEMP_KINDS)
-    upstreams = "\n".join(f"    server unix:{path};" for path in plan.upstreams)
+    temp = "\n".join(f"  {kind}_temp_path {_string(plan.directory / 'tmp' / kind)};" for kind in TEMP_KINDS)
+    upstreams = "\n".join(f"    server {_string(f'unix:{path}')};" for path in plan.upstreams)
     verifying = "|".join(VERIFYING_METHODS)
     mutual = plan.tls is not None and plan.tls.client_ca is not None
     client_cert_map = (
@@ -247,7 +247,7 @@ def render_config(plan: GatewayPlan) -> str:
     header = _client_cert_header(plan.tls)
     return f"""# written by civid verifier serve (gateway = true); rewritten at every start
 {_user_line()}worker_processes 1;
-pid {plan.directory / "nginx.pid"};
+pid {_string(plan.directory / "nginx.pid")};
 error_log stderr warn;
 events {{ worker_connections 8192; }}
 http {{
