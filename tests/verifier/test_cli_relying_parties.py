@@ -33,6 +33,17 @@ def test_rp_add_with_its_own_rate_stores_it(tmp_path: Path, capsys: pytest.Captu
     assert (stored.rate_per_s, stored.burst) == (50.0, 100.0)
 
 
+def test_rp_add_with_a_blank_english_name_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = rp(tmp_path, "add", "blank-air", "--name", " ", "--policy", "airline-domestic-boarding")
+
+    assert code == 2
+    assert "FIELD_INVALID: display_name.en is required" in capsys.readouterr().err
+    assert rp(tmp_path, "list", "--all") == 0
+    assert "blank-air" not in capsys.readouterr().out
+
+
 def test_rp_list_shows_each_relying_partys_rate_limit_or_default(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -172,6 +172,27 @@ def test_adding_with_an_unknown_policy_is_refused(registry: RelyingPartyRegistry
     assert caught.value.code is DomainErrorCode.FIELD_INVALID
 
 
+@pytest.mark.parametrize("english", ["", "   "])
+def test_adding_without_an_english_display_name_is_refused(
+    registry: RelyingPartyRegistry, english: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        registry.add_rp(RelyingPartySpec("x-air", LocalizedText(english, "สายการบิน"), AIRLINE.policy_ids))
+    assert (caught.value.code, caught.value.metadata) == (
+        DomainErrorCode.FIELD_INVALID,
+        {"field": "display_name.en"},
+    )
+    assert registry.list_rps() == []
+
+
+def test_renaming_to_a_blank_english_display_name_is_refused(registry: RelyingPartyRegistry) -> None:
+    rp, _ = registry.add_rp(AIRLINE)
+    with pytest.raises(DomainError) as caught:
+        registry.update_rp(rp.id, display_name=LocalizedText(" ", "ไทย"))
+    assert caught.value.code is DomainErrorCode.FIELD_INVALID
+    assert registry.get(rp.id).display_name == AIRLINE.display_name
+
+
 def test_airline_may_not_use_the_passport_policy(registry: RelyingPartyRegistry) -> None:
     rp, _ = registry.add_rp(AIRLINE)
     assert authorize(rp, "airline-domestic-boarding", POLICIES).id == "airline-domestic-boarding"

@@ -237,6 +237,7 @@ class RelyingPartyRegistry:
         now = self._clock()
         values: dict[str, object] = {}
         if display_name is not None:
+            _check_display_name(display_name)
             values |= {"display_name_en": display_name.en, "display_name_th": display_name.th}
         if policy_ids is not None:
             self._check_policies(policy_ids)
@@ -391,6 +392,7 @@ class RelyingPartyRegistry:
             raise DomainError(
                 DomainErrorCode.FIELD_INVALID, f"{spec.id!r} is not a relying-party id", {"field": "id"}
             )
+        _check_display_name(spec.display_name)
         self._check_policies(spec.policy_ids)
         _check_certificates(spec.certificate_fingerprints)
         check_rate_limit(spec.rate_per_s, spec.burst)
@@ -411,6 +413,14 @@ class RelyingPartyRegistry:
             "revoked_at": None,
             "expires_at": None,
         }
+
+
+def _check_display_name(name: LocalizedText) -> None:
+    """The English name is what a citizen's wallet shows when the Thai one is missing: never blank."""
+    if not name.en.strip():
+        raise DomainError(
+            DomainErrorCode.FIELD_INVALID, "display_name.en is required", {"field": "display_name.en"}
+        )
 
 
 def _check_certificates(fingerprints: Sequence[str]) -> None:
