@@ -135,7 +135,10 @@ double cpu_seconds() {
 
 class Generator {
  public:
-  Generator(const Options& o, std::vector<grpc::Slice> requests) : o_(o), requests_(std::move(requests)) {
+  // Each answered call's record goes to ``records`` as it completes (buffered writes: holding them all
+  // in one growing string would stop the generator for a copy of everything at each reallocation).
+  Generator(const Options& o, std::vector<grpc::Slice> requests, std::FILE* records)
+      : o_(o), requests_(std::move(requests)), records_(records) {
     for (int i = 0; i < o.connections; ++i) {
       grpc::ChannelArguments args;
       args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
@@ -169,8 +172,6 @@ class Generator {
     return summary;
   }
 
-  const std::string& records() const { return records_; }
-
  private:
   int64_t elapsed_ns() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_).count();
@@ -196,13 +197,15 @@ class Generator {
 
   void complete(Call* call) {
     int64_t done_ns = elapsed_ns();
-    put_u32(records_, call->index);
-    put_u32(records_, static_cast<uint32_t>(call->status.error_code()));
-    put_u64(records_, static_cast<uint64_t>(call->due_ns));
-    put_u64(records_, static_cast<uint64_t>(call->sent_ns));
-    put_u64(records_, static_cast<uint64_t>(done_ns));
-    put_bytes(records_, call->status.ok() ? flatten(call->response) : call->status.error_details());
-    put_bytes(records_, call->status.error_message());
+    std::string record;
+    put_u32(record, call->index);
+    put_u32(record, static_cast<uint32_t>(call->status.error_code()));
+    put_u64(record, static_cast<uint64_t>(call->due_ns));
+    put_u64(record, static_cast<uint64_t>(call->sent_ns));
+    put_u64(record, static_cast<uint64_t>(done_ns));
+    put_bytes(record, call->status.ok() ? flatten(call->response) : call->status.error_details());
+    put_bytes(record, call->status.error_message());
+    if (std::fwrite(record.data(), 1, record.size(), records_) != record.size()) fail("cannot write a record");
     --in_flight_;
     delete call;
   }
@@ -249,7 +252,7 @@ class Generator {
   size_t next_ = 0;
   int in_flight_ = 0;
   int64_t lag_max_ns_ = 0;
-  std::string records_;
+  std::FILE* records_;
 };
 
 }  // namespace
@@ -258,16 +261,15 @@ int main(int argc, char** argv) {
   Options options = parse(argc, argv);
   auto requests = read_requests(options.requests);
   if (requests.empty()) fail("no requests in " + options.requests);
+  std::FILE* records = std::fopen(options.out.c_str(), "wb");
+  if (records == nullptr) fail("cannot write " + options.out);
+  std::setvbuf(records, nullptr, _IOFBF, 1 << 20);
   std::string summary;
-  std::string records;
   {
-    Generator generator(options, std::move(requests));
+    Generator generator(options, std::move(requests), records);
     summary = generator.run();
-    records = generator.records();
   }
-  std::ofstream out(options.out, std::ios::binary);
-  out.write(records.data(), static_cast<std::streamsize>(records.size()));
-  if (!out) fail("cannot write " + options.out);
+  if (std::fclose(records) != 0) fail("cannot write " + options.out);
   std::cout << summary << std::endl;
   return 0;
 }

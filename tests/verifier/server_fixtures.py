@@ -89,7 +89,11 @@ class Holder:
         )
 
 
-def citizen_claims(index: int) -> dict[str, Any]:
+PLACEHOLDER_PHOTO = "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ"  # a JPEG's first bytes, not a picture
+
+
+def citizen_claims(index: int, photo: str = PLACEHOLDER_PHOTO) -> dict[str, Any]:
+    """A citizen's claims; ``photo``: the card photo's data URL (the issuer's are some 12 KB)."""
     return {
         "type": "Citizen",
         "nationalIdNumber": "1101700203451",
@@ -105,7 +109,7 @@ def citizen_claims(index: int) -> dict[str, Any]:
         "address": {"province": "Bangkok", "district": "Phra Nakhon"},
         "cardIssueDate": "2024-01-01",
         "cardExpiryDate": "2032-01-14",
-        "photo": "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQ",
+        "photo": photo,
     }
 
 
@@ -144,7 +148,9 @@ class TestIssuer:
         )
         return add_proof(document, self.key, options)
 
-    def unsigned_credential(self, holder_did: str, index: int, **extra: Any) -> dict[str, Any]:
+    def unsigned_credential(
+        self, holder_did: str, index: int, photo: str = PLACEHOLDER_PHOTO, **extra: Any
+    ) -> dict[str, Any]:
         credential: dict[str, Any] = {
             "@context": [CREDENTIALS_V2, CIVID_V1],
             "id": f"urn:uuid:00000000-0000-4000-8000-{index:012d}",
@@ -152,7 +158,7 @@ class TestIssuer:
             "issuer": self.did,
             "validFrom": "2024-01-01T00:00:00Z",
             "validUntil": "2032-01-14T23:59:59Z",
-            "credentialSubject": {"id": holder_did, **citizen_claims(index)},
+            "credentialSubject": {"id": holder_did, **citizen_claims(index, photo)},
             "credentialStatus": [
                 status_entry(self.list_url(p), p, index)
                 for p in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION)
@@ -161,8 +167,10 @@ class TestIssuer:
         credential.update(extra)
         return credential
 
-    def issue(self, holder_did: str, index: int, **extra: Any) -> dict[str, Any]:
-        return self.sign(self.unsigned_credential(holder_did, index, **extra))
+    def issue(
+        self, holder_did: str, index: int, photo: str = PLACEHOLDER_PHOTO, **extra: Any
+    ) -> dict[str, Any]:
+        return self.sign(self.unsigned_credential(holder_did, index, photo, **extra))
 
     def set_status(self, purpose: StatusPurpose, index: int) -> None:
         with self._lock:
