@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from civid.core.errors import CividError
 from civid.service import settings as service_settings
+from civid.verifier.domain.admission import valid_burst, valid_rate
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.freshness import DEFAULT_CLOCK_SKEW_S
 
@@ -112,11 +113,11 @@ class VerifierSettings:
             raise _invalid(f"clock_skew_s must not be negative, got {self.clock_skew_s}")
         if self.max_message_bytes < 1024:
             raise _invalid("max_message_bytes must be at least 1024")
-        if not (math.isfinite(self.rp_rate_per_s) and self.rp_rate_per_s > 0):
+        if not valid_rate(self.rp_rate_per_s):
             raise _invalid(
                 f"rp_rate_per_s must be a finite number of calls per second above 0, got {self.rp_rate_per_s}"
             )
-        if not (math.isfinite(self.rp_burst) and self.rp_burst >= 1):
+        if not valid_burst(self.rp_burst):
             raise _invalid(f"rp_burst must be a finite number of calls of at least 1, got {self.rp_burst}")
         return self
 

@@ -25,6 +25,16 @@ from civid.verifier.domain.errors import DomainError, DomainErrorCode, Retryable
 OVERLOAD_RETRY_S: Final = 0.5
 
 
+def valid_rate(rate: float) -> bool:
+    """A rate limit's rate: a finite number of calls per second above 0 (NaN and inf are not)."""
+    return math.isfinite(rate) and rate > 0
+
+
+def valid_burst(burst: float) -> bool:
+    """A rate limit's burst: a finite number of calls of at least 1."""
+    return math.isfinite(burst) and burst >= 1
+
+
 def check_rate_limit(
     rate: float | None, burst: float | None, fields: tuple[str, str] = ("rate_per_s", "burst")
 ) -> None:
@@ -38,13 +48,13 @@ def check_rate_limit(
             f"{fields[0]} and {fields[1]} go together: give both, or neither for the server's defaults",
             {"field": missing},
         )
-    if rate is not None and not (math.isfinite(rate) and rate > 0):
+    if rate is not None and not valid_rate(rate):
         raise DomainError(
             DomainErrorCode.FIELD_INVALID,
             f"{fields[0]} must be a number of calls per second above 0, got {rate}",
             {"field": fields[0]},
         )
-    if burst is not None and not (math.isfinite(burst) and burst >= 1):
+    if burst is not None and not valid_burst(burst):
         raise DomainError(
             DomainErrorCode.FIELD_INVALID,
             f"{fields[1]} must be a number of calls of at least 1, got {burst}",
@@ -131,9 +141,9 @@ class RateLimiter:
         max_keys: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not (math.isfinite(rate) and rate > 0):
+        if not valid_rate(rate):
             raise ValueError(f"rate must be a finite number of calls per second above 0, got {rate}")
-        if not (math.isfinite(burst) and burst >= 1):
+        if not valid_burst(burst):
             raise ValueError(f"burst must be a finite number of calls of at least 1, got {burst}")
         self._rate = rate
         self._burst = burst
