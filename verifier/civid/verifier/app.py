@@ -261,11 +261,13 @@ def serve_forever(settings: VerifierSettings) -> int:
     ``settings.gateway`` this process supervises nginx and the server processes behind it."""
     configure_logging("verifier", settings.log_level)
     prepare(settings)
+    front: tuple[GatewayPlan, list[str]] | None = None  # nginx's plan and command
     if settings.gateway:
-        write_config(
-            GatewayPlan.for_settings(settings)
-        )  # no nginx, a bad certificate: say so before starting
-    if settings.workers == 1 and not settings.gateway:
+        plan = GatewayPlan.for_settings(settings)
+        # written and checked (nginx -t) before any server process starts: no nginx, or a
+        # certificate it cannot load, is said at once
+        front = plan, write_config(plan)
+    if settings.workers == 1 and front is None:
         _child(settings, 0)
         return 0
     context = multiprocessing.get_context("spawn")
@@ -290,9 +292,9 @@ def serve_forever(settings: VerifierSettings) -> int:
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
     try:
-        if settings.gateway:
+        if front is not None:
             wait_for_sockets([server_socket(settings, i) for i in range(settings.workers)], children)
-            gateway = Gateway.start(GatewayPlan.for_settings(settings))
+            gateway = Gateway.run(*front)
             print(f"civid verifier gateway (nginx) listening on {settings.listen}", flush=True)
         _supervise(children, gateway)
     finally:

@@ -332,7 +332,12 @@ class Gateway:
 
     @staticmethod
     def start(plan: GatewayPlan) -> Gateway:
-        command = write_config(plan)
+        """Write and check ``plan``'s configuration, then run nginx with it."""
+        return Gateway.run(plan, write_config(plan))
+
+    @staticmethod
+    def run(plan: GatewayPlan, command: list[str]) -> Gateway:
+        """Run nginx as ``command`` (what :func:`write_config` returned for ``plan``) until it listens."""
         # its own process group, so that stop() also ends workers a dead master left behind
         process = subprocess.Popen(command, preexec_fn=_die_with_parent, process_group=0)
         gateway = Gateway(plan, process)
