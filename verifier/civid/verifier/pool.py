@@ -36,6 +36,9 @@ _MAX_FRAME: Final = 2**32 - 1
 _READY: Final = b"ready"
 _START_TIMEOUT_S: Final = 120.0
 _JOIN_S: Final = 5.0
+# A worker reads its socket through a buffer this big: one recv takes every job already queued (a
+# presentation with its card photo is 10-15 KB, more than the default 8 KiB buffer would take at once).
+_READ_BUFFER: Final = 1 << 18
 
 
 class WorkerLost(RuntimeError):
@@ -104,7 +107,7 @@ def _worker_main(
         sock.sendall(frame(f"{type(exc).__name__}: {exc}".encode()))
         raise
     sock.sendall(frame(_READY))
-    reader = sock.makefile("rb")
+    reader = sock.makefile("rb", buffering=_READ_BUFFER)
     while not busy.stop:
         header = reader.read(_HEADER)
         busy.busy = True

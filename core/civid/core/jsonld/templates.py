@@ -69,6 +69,8 @@ _VERBATIM_IRI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^
 _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _REFUSED_ASCII: Final = bytes(range(0x21)) + b'<>"{}|^`\\'
 """The ASCII characters ``_VERBATIM_IRI`` refuses after the scheme (``\\s`` adds no other)."""
+_REFUSED_TO_NUL: Final = bytes.maketrans(_REFUSED_ASCII, bytes(len(_REFUSED_ASCII)))
+"""A ``bytes.translate`` table that writes every refused character as NUL (itself refused)."""
 
 Term = dict[str, Any]
 Full = Callable[[Mapping[str, Any], WorkLimits], Canonicalized]
@@ -181,10 +183,12 @@ class Template:
 
 def verbatim_iri(value: str) -> bool:
     """``_VERBATIM_IRI.fullmatch(value) is not None``; an ASCII value (a photo data URL, say) is
-    scanned by ``bytes.translate``, many times faster than the regular expression engine."""
+    scanned by ``bytes.translate`` (a table lookup per byte, then one ``memchr``), many times faster
+    than the regular expression engine and about twice as fast as deleting the refused bytes."""
     if value.isascii():
-        data = value.encode("ascii")
-        return _SCHEME.match(value) is not None and len(data.translate(None, _REFUSED_ASCII)) == len(data)
+        return _SCHEME.match(value) is not None and b"\0" not in value.encode("ascii").translate(
+            _REFUSED_TO_NUL
+        )
     return _VERBATIM_IRI.fullmatch(value) is not None
 
 
