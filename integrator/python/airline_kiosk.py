@@ -46,7 +46,11 @@ def check_in(
     request = created.presentation_request
     print(f"request {request.presentation_request_id}")
     print(f"compact {request.compact}", flush=True)
-    watch = pb.WatchPresentationResultRequest(presentation_request_id=request.presentation_request_id)
+    # the kiosk reads the claims map: asking for it alone keeps the card photo out of the answer twice
+    watch = pb.WatchPresentationResultRequest(
+        presentation_request_id=request.presentation_request_id,
+        claims_view=presentation_pb2.CLAIMS_VIEW_MAP,
+    )
     for update in stub.WatchPresentationResult(watch, metadata=auth, timeout=timeout_s):
         result: presentation_pb2.PresentationResult = update.result
         if result.state != PENDING:

@@ -19,6 +19,11 @@ from civid.rpc.errors import error_details
 from civid.verifier.engine import VerificationEngine, VerifyJob, WorkerConfig
 from civid.verifier.trust.config import load_trust
 from civid.verifier.v1 import verifier_service_pb2 as pb
+from civid.verifier.v1.presentation_pb2 import (
+    CLAIMS_VIEW_JSON,
+    CLAIMS_VIEW_MAP,
+    CLAIMS_VIEW_UNSPECIFIED,
+)
 
 BOARDING = "airline-domestic-boarding"
 DOMAIN = "did:web:verifier.civid.example"
@@ -35,12 +40,15 @@ def challenge() -> str:
     return f"process-engine-{next(_challenge):08d}"
 
 
-def collect(env: VerifierEnv, vp: Any, challenge: str, domain: str = DOMAIN) -> pb.VerifyPresentationResponse:
+def collect(
+    env: VerifierEnv, vp: Any, challenge: str, domain: str = DOMAIN, view: Any = CLAIMS_VIEW_UNSPECIFIED
+) -> pb.VerifyPresentationResponse:
     request = pb.VerifyPresentationRequest(
         presentation_json=vp if isinstance(vp, str) else json.dumps(vp),
         challenge=challenge,
         domain=domain,
         policy_id=BOARDING,
+        claims_view=view,
     )
     answer: pb.VerifyPresentationResponse = env.stub.VerifyPresentation(
         request, metadata=env.rp_metadata(AIRLINE)
@@ -62,6 +70,20 @@ def test_a_valid_presentation_gets_the_same_answer_from_both_engines(
     vp = holder.present([verifier_env.issuer.issue(holder.did, next(_index))], said, DOMAIN)
     threaded, processed = both(verifier_env, process_env, vp, said)
     assert processed.result.verification.verified and processed.result.released_claims
+    assert processed == threaded
+
+
+@pytest.mark.parametrize("view", [CLAIMS_VIEW_MAP, CLAIMS_VIEW_JSON], ids=["map", "json"])
+def test_a_claims_view_gets_the_same_answer_from_both_engines(
+    verifier_env: VerifierEnv, process_env: VerifierEnv, holder: Holder, view: int
+) -> None:
+    said = challenge()
+    vp = holder.present([verifier_env.issuer.issue(holder.did, next(_index))], said, DOMAIN)
+    threaded = collect(verifier_env, vp, said, view=view)
+    processed = collect(process_env, vp, said, view=view)
+    assert processed.result.verification.verified
+    assert bool(processed.result.released_claims) is (view == CLAIMS_VIEW_MAP)
+    assert bool(processed.result.released_claims_json) is (view == CLAIMS_VIEW_JSON)
     assert processed == threaded
 
 

@@ -12,6 +12,7 @@ import { createClient } from "@connectrpc/connect";
 import { cividErrorDetails } from "./errors.js";
 import { civIdTransport } from "./transport.js";
 import {
+  ClaimsView,
   type PresentationResult,
   PresentationRequestState,
 } from "./gen/civid/verifier/v1/presentation_pb.js";
@@ -58,7 +59,11 @@ export async function checkIn(options: KioskOptions): Promise<PresentationResult
   }
   console.log(`request ${request.presentationRequestId}`);
   console.log(`compact ${request.compact}`);
-  const watched = verifier.watchPresentationResult({ presentationRequestId: request.presentationRequestId }, { signal });
+  // the kiosk reads the claims map: asking for it alone keeps the card photo out of the answer twice
+  const watched = verifier.watchPresentationResult(
+    { presentationRequestId: request.presentationRequestId, claimsView: ClaimsView.MAP },
+    { signal },
+  );
   for await (const update of watched) {
     const result = update.result;
     if (result !== undefined && result.state !== PresentationRequestState.PENDING) {

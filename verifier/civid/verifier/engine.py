@@ -34,7 +34,7 @@ from civid.verifier.domain.evaluation import judge
 from civid.verifier.domain.freshness import DEFAULT_CLOCK_SKEW_S
 from civid.verifier.pool import WorkerPool
 from civid.verifier.service import collected
-from civid.verifier.service.collected import Verdict
+from civid.verifier.service.collected import ClaimsView, Verdict
 from civid.verifier.trust.config import TrustConfig
 from civid.verifier.trust.store import TrustStore
 from civid.verifier.v1 import verifier_service_pb2 as pb
@@ -58,6 +58,9 @@ class VerifyJob:
     challenge: str
     domain: str
     nonce_fresh: bool  # False: the challenge was used before (a replay)
+    # the forms of the released claims in the answer of :meth:`PresentationVerifier.respond` (the
+    # outcome :meth:`PresentationVerifier.verify` gives for storing is not a message: unaffected)
+    claims_view: ClaimsView = ClaimsView.BOTH
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ class PresentationVerifier:
     def respond(self, job: VerifyJob) -> Answered:
         """The relying party's VerifyPresentationResponse, whether it verified."""
         verdict = self.judge(job)
-        return Answered(verdict.verified, collected.response(verdict, utc_now()))
+        return Answered(verdict.verified, collected.response(verdict, utc_now(), job.claims_view))
 
 
 def _with_nonce_check(core: VerificationResult, fresh: bool) -> VerificationResult:
@@ -178,7 +181,7 @@ _ERROR: Final = b"E"  # + the pickled exception (re-raised at the server, as an 
 
 def _job_bytes(kind: int, job: VerifyJob) -> bytes:
     fields = (kind, job.presentation_json, job.policy_id, job.claims, job.challenge, job.domain)
-    return pickle.dumps((*fields, job.nonce_fresh), pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((*fields, job.nonce_fresh, int(job.claims_view)), pickle.HIGHEST_PROTOCOL)
 
 
 def _init_worker(config: WorkerConfig) -> PresentationVerifier:
@@ -194,8 +197,8 @@ def _init_worker(config: WorkerConfig) -> PresentationVerifier:
 def _answer_in_worker(verifier: PresentationVerifier, payload: bytes) -> bytes:
     """One job in, its answer out (an exception the job raised is sent back, to be raised there)."""
     try:
-        kind, *fields = pickle.loads(payload)
-        job = VerifyJob(*fields)
+        kind, presentation_json, policy_id, claims, challenge, domain, fresh, view = pickle.loads(payload)
+        job = VerifyJob(presentation_json, policy_id, claims, challenge, domain, fresh, ClaimsView(view))
         if kind == _RESPONSE:
             answered = verifier.respond(job)
             return (b"R1" if answered.verified else b"R0") + answered.response.SerializeToString()

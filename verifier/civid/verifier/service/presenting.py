@@ -16,8 +16,10 @@ from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.nonces import InMemoryNonceStore, NonceStore
 from civid.verifier.domain.requests import PresentationRequest, PresentationResult, RequestState
 from civid.verifier.engine import VerifyJob, VerifyOutcome
+from civid.verifier.service.collected import ClaimsView
 from civid.verifier.service.deps import VerifierDeps
 from civid.verifier.service.errors import failure, field_invalid
+from civid.verifier.v1 import presentation_pb2
 from civid.verifier.v1 import verifier_service_pb2 as pb
 
 
@@ -31,6 +33,19 @@ def check_size(deps: VerifierDeps, presentation_json: str) -> None:
             f"the presentation is {size} bytes; the limit is {deps.max_presentation_bytes} bytes",
             limit_bytes=str(deps.max_presentation_bytes),
         )
+
+
+def claims_view(value: int) -> ClaimsView:
+    """The view a request's ``claims_view`` asks for (UNSPECIFIED: both); FIELD_INVALID for a number
+    the proto's ClaimsView does not name."""
+    if value == presentation_pb2.CLAIMS_VIEW_UNSPECIFIED:
+        return ClaimsView.BOTH
+    try:
+        return ClaimsView(value)
+    except ValueError:
+        raise field_invalid(
+            "claims_view", f"claims_view {value} is not a ClaimsView (MAP, JSON or BOTH)"
+        ) from None
 
 
 def check_json_object(presentation_json: str) -> None:
@@ -82,7 +97,13 @@ async def submit(
 
 
 async def verify_collected(
-    deps: VerifierDeps, rp_id: str, policy: Policy, presentation_json: str, challenge: str, domain: str
+    deps: VerifierDeps,
+    rp_id: str,
+    policy: Policy,
+    presentation_json: str,
+    challenge: str,
+    domain: str,
+    view: int,
 ) -> pb.VerifyPresentationResponse:
     """An RP's own presentation; its challenge is recorded as used (a second use fails the nonce check).
 
@@ -90,11 +111,13 @@ async def verify_collected(
     challenge_memory_s`): after that any presentation made for it fails ``presentation.proof.created``.
 
     The caller holds an admission slot (``deps.in_flight.admit()``) from before authentication, so
-    that over capacity a call is refused before it costs a database read."""
+    that over capacity a call is refused before it costs a database read. ``view``: the request's
+    ``claims_view`` number (:func:`claims_view`)."""
     if not 16 <= len(challenge) <= 256:
         raise field_invalid("challenge", "challenge must be 16 to 256 characters")
     if not domain:
         raise field_invalid("domain", "domain is required")
+    released_as = claims_view(view)
     check_size(deps, presentation_json)
     check_json_object(presentation_json)
     record = (deps.nonces, rp_id, challenge, deps.rp_challenge_ttl_s)
@@ -103,7 +126,7 @@ async def verify_collected(
     else:
         fresh = await asyncio.to_thread(record_challenge, *record)
     answered = await deps.engine.respond(
-        VerifyJob(presentation_json, policy.id, policy.claims, challenge, domain, fresh)
+        VerifyJob(presentation_json, policy.id, policy.claims, challenge, domain, fresh, released_as)
     )
     metrics.count_verification(policy.id, answered.verified)
     return answered.response

@@ -7,13 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from civid.verifier.domain.requests import PresentationRequest, PresentationResult
-from civid.verifier.service import convert
+from civid.verifier.service import collected, convert
+from civid.verifier.service.collected import ClaimsView
 from civid.verifier.v1 import presentation_pb2
 
 
 def result_message(
-    request: PresentationRequest, stored: PresentationResult | None, now: datetime
+    request: PresentationRequest,
+    stored: PresentationResult | None,
+    now: datetime,
+    view: ClaimsView = ClaimsView.BOTH,
 ) -> presentation_pb2.PresentationResult:
+    """The request's result so far, its released claims in the forms ``view`` asks for."""
     message = presentation_pb2.PresentationResult(
         presentation_request_id=request.id, state=convert.state(request.state_at(now))
     )
@@ -22,8 +27,7 @@ def result_message(
     message.state = presentation_pb2.PRESENTATION_REQUEST_STATE_COMPLETED
     message.verification.CopyFrom(convert.verification_of(stored))
     claims = stored.released_claims if stored.verified else {}
-    message.released_claims.update(convert.claim_strings(claims))
-    message.released_claims_json = convert.claims_json(claims)
+    collected.release(message, claims, view)
     message.holder_did = signer(stored.checks, "presentation.")
     message.issuer_did = signer(stored.checks, "credential[0].")
     if stored.created_at is not None:

@@ -17,12 +17,13 @@ from civid.verifier.domain.request_codec import RequestReference, decode_request
 from civid.verifier.domain.requests import PresentationRequest, RequestState
 from civid.verifier.service import convert
 from civid.verifier.service.auth import authenticate_rp
+from civid.verifier.service.collected import ClaimsView
 from civid.verifier.service.deps import VerifierDeps
 from civid.verifier.service.door import stream_door, unary_door
 from civid.verifier.service.errors import field_invalid
 from civid.verifier.service.idempotency import check_request_id, fingerprint
 from civid.verifier.service.paging import paginate
-from civid.verifier.service.presenting import submit, verify_collected
+from civid.verifier.service.presenting import claims_view, submit, verify_collected
 from civid.verifier.service.registry_adapter import shorten_request
 from civid.verifier.service.results import result_message
 from civid.verifier.v1 import (
@@ -147,29 +148,33 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
         self, request: pb.GetPresentationResultRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetPresentationResultResponse:
         rp = await self._rp(context)
+        view = claims_view(request.claims_view)
         return pb.GetPresentationResultResponse(
-            result=await self._result(rp, request.presentation_request_id)
+            result=await self._result(rp, request.presentation_request_id, view)
         )
 
-    async def _result(self, rp: RelyingParty, request_id: str) -> presentation_pb2.PresentationResult:
+    async def _result(
+        self, rp: RelyingParty, request_id: str, view: ClaimsView
+    ) -> presentation_pb2.PresentationResult:
         if not request_id:
             raise field_invalid("presentation_request_id", "presentation_request_id is required")
         made = await asyncio.to_thread(self._deps.requests.get_for_rp, rp.id, request_id)
         stored = await asyncio.to_thread(self._deps.requests.result_for_rp, rp.id, request_id)
-        return result_message(made, stored, utc_now())
+        return result_message(made, stored, utc_now(), view)
 
     @stream_door
     async def WatchPresentationResult(
         self, request: pb.WatchPresentationResultRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.WatchPresentationResultResponse]:
         rp = await self._rp(context)
-        current = await self._result(rp, request.presentation_request_id)
+        view = claims_view(request.claims_view)
+        current = await self._result(rp, request.presentation_request_id, view)
         yield pb.WatchPresentationResultResponse(result=current)
         while current.state == presentation_pb2.PRESENTATION_REQUEST_STATE_PENDING:
             changed = self._deps.results.changed
             with contextlib.suppress(TimeoutError):  # other processes record results too: poll the database
                 await asyncio.wait_for(changed.wait(), WATCH_POLL_S)
-            latest = await self._result(rp, request.presentation_request_id)
+            latest = await self._result(rp, request.presentation_request_id, view)
             if latest.state != current.state:
                 yield pb.WatchPresentationResultResponse(result=latest)
             current = latest
@@ -182,5 +187,11 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
             rp = await self._rp(context)
             policy = authorize(rp, request.policy_id, self._deps.policies)
             return await verify_collected(
-                self._deps, rp.id, policy, request.presentation_json, request.challenge, request.domain
+                self._deps,
+                rp.id,
+                policy,
+                request.presentation_json,
+                request.challenge,
+                request.domain,
+                request.claims_view,
             )

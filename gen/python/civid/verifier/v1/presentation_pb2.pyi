@@ -20,10 +20,21 @@ class PresentationRequestState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper
     PRESENTATION_REQUEST_STATE_PENDING: _ClassVar[PresentationRequestState]
     PRESENTATION_REQUEST_STATE_COMPLETED: _ClassVar[PresentationRequestState]
     PRESENTATION_REQUEST_STATE_EXPIRED: _ClassVar[PresentationRequestState]
+
+class ClaimsView(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CLAIMS_VIEW_UNSPECIFIED: _ClassVar[ClaimsView]
+    CLAIMS_VIEW_MAP: _ClassVar[ClaimsView]
+    CLAIMS_VIEW_JSON: _ClassVar[ClaimsView]
+    CLAIMS_VIEW_BOTH: _ClassVar[ClaimsView]
 PRESENTATION_REQUEST_STATE_UNSPECIFIED: PresentationRequestState
 PRESENTATION_REQUEST_STATE_PENDING: PresentationRequestState
 PRESENTATION_REQUEST_STATE_COMPLETED: PresentationRequestState
 PRESENTATION_REQUEST_STATE_EXPIRED: PresentationRequestState
+CLAIMS_VIEW_UNSPECIFIED: ClaimsView
+CLAIMS_VIEW_MAP: ClaimsView
+CLAIMS_VIEW_JSON: ClaimsView
+CLAIMS_VIEW_BOTH: ClaimsView
 
 class PresentationRequest(_message.Message):
     __slots__ = ("presentation_request_id", "state", "relying_party_id", "relying_party_display_name", "policy_id", "purpose", "requested_claims", "accepted_credential_types", "challenge", "domain", "create_time", "expire_time", "compact")

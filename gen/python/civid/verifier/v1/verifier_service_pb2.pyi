@@ -81,10 +81,12 @@ class SubmitPresentationResponse(_message.Message):
     def __init__(self, verification: _Optional[_Union[_verification_pb2.VerificationResult, _Mapping]] = ..., relying_party_display_name: _Optional[_Union[_localized_text_pb2.LocalizedText, _Mapping]] = ..., released_claim_names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetPresentationResultRequest(_message.Message):
-    __slots__ = ("presentation_request_id",)
+    __slots__ = ("presentation_request_id", "claims_view")
     PRESENTATION_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CLAIMS_VIEW_FIELD_NUMBER: _ClassVar[int]
     presentation_request_id: str
-    def __init__(self, presentation_request_id: _Optional[str] = ...) -> None: ...
+    claims_view: _presentation_pb2.ClaimsView
+    def __init__(self, presentation_request_id: _Optional[str] = ..., claims_view: _Optional[_Union[_presentation_pb2.ClaimsView, str]] = ...) -> None: ...
 
 class GetPresentationResultResponse(_message.Message):
     __slots__ = ("result",)
@@ -93,10 +95,12 @@ class GetPresentationResultResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[_presentation_pb2.PresentationResult, _Mapping]] = ...) -> None: ...
 
 class WatchPresentationResultRequest(_message.Message):
-    __slots__ = ("presentation_request_id",)
+    __slots__ = ("presentation_request_id", "claims_view")
     PRESENTATION_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CLAIMS_VIEW_FIELD_NUMBER: _ClassVar[int]
     presentation_request_id: str
-    def __init__(self, presentation_request_id: _Optional[str] = ...) -> None: ...
+    claims_view: _presentation_pb2.ClaimsView
+    def __init__(self, presentation_request_id: _Optional[str] = ..., claims_view: _Optional[_Union[_presentation_pb2.ClaimsView, str]] = ...) -> None: ...
 
 class WatchPresentationResultResponse(_message.Message):
     __slots__ = ("result",)
@@ -105,16 +109,18 @@ class WatchPresentationResultResponse(_message.Message):
     def __init__(self, result: _Optional[_Union[_presentation_pb2.PresentationResult, _Mapping]] = ...) -> None: ...
 
 class VerifyPresentationRequest(_message.Message):
-    __slots__ = ("presentation_json", "challenge", "domain", "policy_id")
+    __slots__ = ("presentation_json", "challenge", "domain", "policy_id", "claims_view")
     PRESENTATION_JSON_FIELD_NUMBER: _ClassVar[int]
     CHALLENGE_FIELD_NUMBER: _ClassVar[int]
     DOMAIN_FIELD_NUMBER: _ClassVar[int]
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    CLAIMS_VIEW_FIELD_NUMBER: _ClassVar[int]
     presentation_json: str
     challenge: str
     domain: str
     policy_id: str
-    def __init__(self, presentation_json: _Optional[str] = ..., challenge: _Optional[str] = ..., domain: _Optional[str] = ..., policy_id: _Optional[str] = ...) -> None: ...
+    claims_view: _presentation_pb2.ClaimsView
+    def __init__(self, presentation_json: _Optional[str] = ..., challenge: _Optional[str] = ..., domain: _Optional[str] = ..., policy_id: _Optional[str] = ..., claims_view: _Optional[_Union[_presentation_pb2.ClaimsView, str]] = ...) -> None: ...
 
 class VerifyPresentationResponse(_message.Message):
     __slots__ = ("result",)
