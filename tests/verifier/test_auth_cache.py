@@ -88,7 +88,7 @@ def test_a_key_rotated_in_the_same_process_is_refused_at_once(engine: Engine, ti
     registry = registry_on(engine, ticks)
     _, old = registry.add_rp(AIRLINE)
     registry.authenticate(old)
-    new = registry.rotate_key(AIRLINE.id)
+    new = registry.rotate_key(AIRLINE.id).api_key
     assert_refused(registry, old)
     assert registry.authenticate(new).id == AIRLINE.id
 

@@ -4,12 +4,13 @@ relying party's name, policies and rate limit."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from civid.cli.main import main
 from civid.verifier.config.policies import load_policies
-from civid.verifier.domain.relying_parties import RelyingPartyRegistry
+from civid.verifier.domain.relying_parties import NameChange, RelyingParty, RelyingPartyRegistry
 from civid.verifier.domain.storage.engine import make_engine
 
 
@@ -135,6 +136,40 @@ def test_rp_update_of_the_name_in_one_language_keeps_the_other_and_the_rest(
         50.0,
         100.0,
     )
+
+
+@pytest.mark.parametrize(
+    ("flags", "meanwhile", "expected"),
+    [
+        (("--name-th", "คีออสก์"), NameChange(en="Kiosk Airways"), ("Kiosk Airways", "คีออสก์")),
+        (("--name", "Kiosk Airways"), NameChange(th="คีออสก์"), ("Kiosk Airways", "คีออสก์")),
+    ],
+    ids=["thai-keeps-a-new-english", "english-keeps-a-new-thai"],
+)
+def test_rp_update_of_one_language_keeps_a_rename_of_the_other_made_meanwhile(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    flags: tuple[str, ...],
+    meanwhile: NameChange,
+    expected: tuple[str, str],
+) -> None:
+    """Another process renames the other language after whatever the command did first and just
+    before the registry's update: the command must not write back the name it saw."""
+    assert add(tmp_path, "kiosk-air", "--name-th", "คีออสก์แอร์") == 0
+    other, update_rp = registry_at(tmp_path), RelyingPartyRegistry.update_rp
+
+    def renamed_meanwhile(self: RelyingPartyRegistry, rp_id: str, **changes: Any) -> RelyingParty:
+        update_rp(other, rp_id, display_name=meanwhile)
+        return update_rp(self, rp_id, **changes)
+
+    monkeypatch.setattr(RelyingPartyRegistry, "update_rp", renamed_meanwhile)
+
+    assert rp(tmp_path, "update", "kiosk-air", *flags) == 0, capsys.readouterr().err
+
+    stored = registry_at(tmp_path).get("kiosk-air").display_name
+    assert (stored.en, stored.th) == expected
+    assert capsys.readouterr().out.rstrip("\n").split("\t")[-1] == expected[0]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from civid.verifier.config.policies import load_policies
 from civid.verifier.config.relying_parties import RelyingPartySpec, load_relying_party_specs
 from civid.verifier.domain.bootstrap import KEYS_FILE_NAME, bootstrap_relying_parties
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
-from civid.verifier.domain.relying_parties import RelyingPartyRegistry, authorize
+from civid.verifier.domain.relying_parties import NameChange, RelyingPartyRegistry, authorize
 from civid.verifier.domain.storage.engine import make_engine
 from civid.verifier.domain.storage.migrate import alembic_config, current_revision, migrate
 from civid.verifier.domain.storage.schema import (
@@ -139,7 +139,7 @@ def test_revoked_relying_party_is_unauthenticated(registry: RelyingPartyRegistry
 
 def test_rotated_key_works_and_the_old_one_stops(registry: RelyingPartyRegistry) -> None:
     _, old = registry.add_rp(AIRLINE)
-    new = registry.rotate_key(AIRLINE.id)
+    new = registry.rotate_key(AIRLINE.id).api_key
     assert registry.authenticate(new).id == AIRLINE.id
     with pytest.raises(DomainError):
         registry.authenticate(old)
@@ -193,6 +193,45 @@ def test_renaming_to_a_blank_english_display_name_is_refused(registry: RelyingPa
     assert registry.get(rp.id).display_name == AIRLINE.display_name
 
 
+def test_renaming_only_in_english_to_a_blank_name_is_refused(registry: RelyingPartyRegistry) -> None:
+    rp, _ = registry.add_rp(AIRLINE)
+    with pytest.raises(DomainError) as caught:
+        registry.update_rp(rp.id, display_name=NameChange(en=" "))
+    assert (caught.value.code, caught.value.metadata) == (
+        DomainErrorCode.FIELD_INVALID,
+        {"field": "display_name.en"},
+    )
+    assert registry.get(rp.id).display_name == AIRLINE.display_name
+
+
+@pytest.mark.parametrize(
+    ("meanwhile", "change", "expected"),
+    [
+        (
+            NameChange(en="Thai Skyways"),
+            NameChange(th="ไทยสกายเวย์"),
+            LocalizedText("Thai Skyways", "ไทยสกายเวย์"),
+        ),
+        (
+            NameChange(th="ไทยสกายเวย์"),
+            NameChange(en="Thai Skyways"),
+            LocalizedText("Thai Skyways", "ไทยสกายเวย์"),
+        ),
+    ],
+    ids=["thai-keeps-a-new-english", "english-keeps-a-new-thai"],
+)
+def test_a_name_change_in_one_language_keeps_the_other_as_stored_when_it_is_written(
+    registry: RelyingPartyRegistry, meanwhile: NameChange, change: NameChange, expected: LocalizedText
+) -> None:
+    registry.add_rp(AIRLINE)
+    assert registry.get(AIRLINE.id).display_name == AIRLINE.display_name  # what this caller saw
+    RelyingPartyRegistry(registry._engine, POLICIES).update_rp(AIRLINE.id, display_name=meanwhile)
+
+    updated = registry.update_rp(AIRLINE.id, display_name=change)
+
+    assert updated.display_name == registry.get(AIRLINE.id).display_name == expected
+
+
 def test_airline_may_not_use_the_passport_policy(registry: RelyingPartyRegistry) -> None:
     rp, _ = registry.add_rp(AIRLINE)
     assert authorize(rp, "airline-domestic-boarding", POLICIES).id == "airline-domestic-boarding"
@@ -226,7 +265,7 @@ def test_key_rotated_with_a_grace_period_works_until_the_grace_ends(
     registry: RelyingPartyRegistry, clock: Clock
 ) -> None:
     _, old = registry.add_rp(AIRLINE)
-    new = registry.rotate_key(AIRLINE.id, timedelta(hours=1))
+    new = registry.rotate_key(AIRLINE.id, timedelta(hours=1)).api_key
     clock.now += timedelta(minutes=59)
     assert registry.authenticate(old).id == registry.authenticate(new).id == AIRLINE.id
     clock.now += timedelta(minutes=2)
@@ -238,8 +277,8 @@ def test_key_rotated_with_a_grace_period_works_until_the_grace_ends(
 
 def test_rotating_again_without_grace_stops_every_earlier_key_at_once(registry: RelyingPartyRegistry) -> None:
     _, first = registry.add_rp(AIRLINE)
-    second = registry.rotate_key(AIRLINE.id, timedelta(days=1))
-    third = registry.rotate_key(AIRLINE.id)
+    second = registry.rotate_key(AIRLINE.id, timedelta(days=1)).api_key
+    third = registry.rotate_key(AIRLINE.id).api_key
     assert registry.authenticate(third).id == AIRLINE.id
     for stopped in (first, second):
         with pytest.raises(DomainError):
@@ -302,6 +341,7 @@ def test_a_certificate_belongs_to_one_relying_party_only(registry: RelyingPartyR
 NEXT_CERTIFICATE = hashlib.sha256(b"next").hexdigest()
 REFUSABLE_CHANGES: dict[str, Callable[[RelyingPartyRegistry, str], object]] = {
     "update": lambda registry, rp_id: registry.update_rp(rp_id, display_name=LocalizedText("Renamed", "")),
+    "update-thai-name": lambda registry, rp_id: registry.update_rp(rp_id, display_name=NameChange(th="ใหม่")),
     "update-certificates": lambda registry, rp_id: registry.update_rp(
         rp_id, certificate_fingerprints=(NEXT_CERTIFICATE,)
     ),
@@ -486,11 +526,12 @@ def test_a_new_relying_party_was_last_updated_when_it_was_registered(
     "change",
     [
         {"display_name": LocalizedText("Thai Skyways", "")},
+        {"display_name": NameChange(th="ไทยสกายเวย์")},
         {"policy_ids": ("airline-domestic-boarding", "passport-application")},
         {"certificate_fingerprints": (hashlib.sha256(b"next").hexdigest(),)},
         {"rate_limit": (5.0, 10.0)},
     ],
-    ids=["display_name", "policy_ids", "certificate_fingerprints", "rate_limit"],
+    ids=["display_name", "thai_display_name", "policy_ids", "certificate_fingerprints", "rate_limit"],
 )
 def test_an_update_moves_the_update_time_and_a_fresh_registry_reads_it(
     registry: RelyingPartyRegistry, clock: Clock, change: dict[str, object]
@@ -517,11 +558,25 @@ def test_a_key_rotation_moves_the_update_time_and_a_fresh_registry_reads_it(
 ) -> None:
     added, _ = registry.add_rp(AIRLINE)
     clock.now += timedelta(hours=1)
-    new_key = registry.rotate_key(AIRLINE.id, timedelta(minutes=5))
+    new_key = registry.rotate_key(AIRLINE.id, timedelta(minutes=5)).api_key
     restarted = RelyingPartyRegistry(registry._engine, POLICIES)
     assert restarted.get(AIRLINE.id).updated_at == clock.now
     assert restarted.authenticate(new_key).updated_at == clock.now
     assert restarted.get(AIRLINE.id).created_at == added.created_at
+
+
+def test_a_key_rotation_answers_with_the_relying_party_and_key_prefix_as_stored_by_it(
+    registry: RelyingPartyRegistry, clock: Clock
+) -> None:
+    registry.add_rp(AIRLINE)
+    clock.now += timedelta(hours=1)
+
+    rotated = registry.rotate_key(AIRLINE.id)
+
+    assert rotated.relying_party == registry.get(AIRLINE.id)
+    assert rotated.relying_party.updated_at == clock.now
+    assert rotated.key_prefix == registry.current_key_prefixes()[AIRLINE.id]
+    assert rotated.api_key.startswith(rotated.key_prefix)
 
 
 def test_a_revocation_moves_the_update_time_and_a_fresh_registry_reads_it(

@@ -17,7 +17,7 @@ from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.relying_parties import RelyingPartySpec
 from civid.verifier.domain.admission import check_rate_limit
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
-from civid.verifier.domain.relying_parties import RelyingParty, RelyingPartyRegistry
+from civid.verifier.domain.relying_parties import NameChange, RelyingParty, RelyingPartyRegistry
 from civid.verifier.gateway import GatewayError
 from civid.verifier.settings import VerifierSettings, load_settings
 
@@ -194,17 +194,11 @@ def _check_update_flags(args: argparse.Namespace) -> None:
 
 
 def _update(registry: RelyingPartyRegistry, args: argparse.Namespace) -> RelyingParty:
-    """Change what the ``rp update`` flags give; a name in one language keeps the other one.
+    """Change what the ``rp update`` flags give; a name in one language keeps the other one (as stored
+    when the registry writes the change: nothing is read first, so a rename made meanwhile stays).
 
     The registry refuses an unknown relying party (NOT_FOUND) and a revoked one (INVALID_STATE)."""
-    name = None
-    if args.name is not None and args.name_th is not None:
-        name = LocalizedText(args.name, args.name_th)
-    elif args.name is not None or args.name_th is not None:  # the other language is read first
-        kept = registry.get(args.rp_id).display_name
-        name = LocalizedText(
-            kept.en if args.name is None else args.name, kept.th if args.name_th is None else args.name_th
-        )
+    name = None if (args.name, args.name_th) == (None, None) else NameChange(args.name, args.name_th)
     rate_limit = None  # unchanged
     if args.rate_per_s is not None or args.default_rate_limit:
         rate_limit = (args.rate_per_s, args.burst)  # (None, None): the server's defaults
@@ -248,7 +242,7 @@ def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
         print(f"revoked {rp.id}")
     elif command == "rotate-key":
         grace = timedelta(seconds=args.grace_seconds)
-        key = registry.rotate_key(args.rp_id, grace)
+        key = registry.rotate_key(args.rp_id, grace).api_key
         until = f"accepted for {grace.total_seconds():g} s more" if grace else "refused"
         print(f"new API key for {args.rp_id} (shown only now; the previous key is {until}): {key}")
     return 0

@@ -15,6 +15,9 @@ server's defaults (``rp_rate_per_s``, ``rp_burst``).
 A revoked relying party stays revoked: :meth:`~RelyingPartyRegistry.update_rp`,
 :meth:`~RelyingPartyRegistry.revoke_rp` and :meth:`~RelyingPartyRegistry.rotate_key` refuse it with
 INVALID_STATE (and an unknown one with NOT_FOUND), deciding in the same transaction as the change.
+What they answer is read in that transaction too: a change made just after cannot show in it. A
+display name changed in one language (:class:`NameChange`) writes that language alone, so a change of
+the other one made meanwhile is kept.
 
 ``updated_at`` records the last change: registration, then every :meth:`~RelyingPartyRegistry.update_rp`
 (display name, policies, certificates, rate limit), key rotation and the revocation.
@@ -78,6 +81,25 @@ class RelyingParty:
     revoked_at: datetime | None = None
     rate_per_s: float | None = None  # its own token bucket; None: the server's default (rp_rate_per_s)
     burst: float | None = None  # None: the server's default (rp_burst); set together with rate_per_s
+
+
+@dataclass(frozen=True)
+class NameChange:
+    """A display-name change in either language or both; None leaves that language as stored."""
+
+    en: str | None = None
+    th: str | None = None
+
+
+@dataclass(frozen=True)
+class RotatedKey:
+    """What a key rotation made, read in its transaction: the relying party as of the rotation (its
+    ``updated_at`` is the rotation's time), the new API key in plaintext (shown once, never stored)
+    and that key's non-secret prefix (as :meth:`RelyingPartyRegistry.current_key_prefixes` gives it)."""
+
+    relying_party: RelyingParty
+    api_key: str
+    key_prefix: str
 
 
 def authorize(rp: RelyingParty, policy_id: str, policies: PolicySet) -> Policy:
@@ -145,6 +167,21 @@ def _lock_active(conn: Connection, rp_id: str) -> None:
             f"relying party {rp_id!r} is revoked",
             {"resource_type": "RelyingParty", "resource_id": rp_id, "state": "RELYING_PARTY_STATE_REVOKED"},
         )
+
+
+def _key_prefix(key_id: str) -> str:
+    """A short, non-secret prefix of an API key ("crp1.ab12cd34")."""
+    return f"crp1.{key_id[:8]}"
+
+
+def _name_values(name: LocalizedText | NameChange) -> dict[str, object]:
+    """The display-name columns to set: each language given (a LocalizedText gives both). The other
+    one is left to the row, so it keeps what is stored when the update is written. FIELD_INVALID for
+    a blank English name."""
+    if name.en is not None:
+        _check_english_name(name.en)
+    given = {"display_name_en": name.en, "display_name_th": name.th}
+    return {column: text for column, text in given.items() if text is not None}
 
 
 def _usable_key(now: datetime) -> Any:
@@ -223,13 +260,15 @@ class RelyingPartyRegistry:
         self,
         rp_id: str,
         *,
-        display_name: LocalizedText | None = None,
+        display_name: LocalizedText | NameChange | None = None,
         policy_ids: tuple[str, ...] | None = None,
         certificate_fingerprints: tuple[str, ...] | None = None,
         rate_limit: tuple[float | None, float | None] | None = None,
     ) -> RelyingParty:
         """Change what is given (None: leave it); the certificates given replace all earlier ones.
 
+        ``display_name``: a LocalizedText sets both languages, a NameChange those it gives (the other
+        keeps what the row holds when this transaction writes it, not what a caller read before).
         ``rate_limit``: ``(rate_per_s, burst)`` of its own, or ``(None, None)`` for the server's defaults.
         Anything given (even unchanged values) moves ``updated_at`` to now. Invalid values are refused
         first (FIELD_INVALID), then an unknown relying party (NOT_FOUND) or a revoked one
@@ -237,8 +276,7 @@ class RelyingPartyRegistry:
         now = self._clock()
         values: dict[str, object] = {}
         if display_name is not None:
-            _check_display_name(display_name)
-            values |= {"display_name_en": display_name.en, "display_name_th": display_name.th}
+            values |= _name_values(display_name)
         if policy_ids is not None:
             self._check_policies(policy_ids)
             values["policy_ids"] = list(policy_ids)
@@ -247,7 +285,7 @@ class RelyingPartyRegistry:
             values |= {"rate_per_s": rate_limit[0], "burst": rate_limit[1]}
         if certificate_fingerprints is not None:
             _check_certificates(certificate_fingerprints)
-        if values or certificate_fingerprints is not None:
+        if values or display_name is not None or certificate_fingerprints is not None:
             values["updated_at"] = now
         try:
             with write(self._engine) as conn:
@@ -292,8 +330,8 @@ class RelyingPartyRegistry:
         self._auth_cache.invalidate()
         return revoked
 
-    def rotate_key(self, rp_id: str, grace: timedelta = timedelta(0)) -> str:
-        """A new API key for an active relying party.
+    def rotate_key(self, rp_id: str, grace: timedelta = timedelta(0)) -> RotatedKey:
+        """A new API key for an active relying party, with the relying party as of the rotation.
 
         The previous keys stop at once (``grace`` zero) or at the end of ``grace`` (at most 30 days;
         a key already expiring sooner keeps its earlier end). NOT_FOUND for an unknown relying party,
@@ -321,8 +359,9 @@ class RelyingPartyRegistry:
                 conn.execute(update(api_keys).where(previous).values(revoked_at=now))
             conn.execute(insert(api_keys).values(self._key_row(rp_id, key, now)))
             _bump_revision(conn)
+            rotated = self._get(conn, rp_id)
         self._auth_cache.invalidate()
-        return key.plaintext
+        return RotatedKey(rotated, key.plaintext, _key_prefix(key.key_id))
 
     def current_key_prefixes(self) -> dict[str, str]:
         """A short, non-secret prefix of each relying party's newest usable API key ("crp1.ab12cd34")."""
@@ -332,7 +371,7 @@ class RelyingPartyRegistry:
             .order_by(api_keys.c.created_at)
         )
         with read(self._engine) as conn:
-            return {row.rp_id: f"crp1.{row.key_id[:8]}" for row in conn.execute(query)}
+            return {row.rp_id: _key_prefix(row.key_id) for row in conn.execute(query)}
 
     def authenticate_cached(self, api_key: str) -> RelyingParty | None:
         """The relying party if ``api_key`` authenticated recently and nothing changed since; no I/O.
@@ -392,7 +431,7 @@ class RelyingPartyRegistry:
             raise DomainError(
                 DomainErrorCode.FIELD_INVALID, f"{spec.id!r} is not a relying-party id", {"field": "id"}
             )
-        _check_display_name(spec.display_name)
+        _check_english_name(spec.display_name.en)
         self._check_policies(spec.policy_ids)
         _check_certificates(spec.certificate_fingerprints)
         check_rate_limit(spec.rate_per_s, spec.burst)
@@ -415,9 +454,9 @@ class RelyingPartyRegistry:
         }
 
 
-def _check_display_name(name: LocalizedText) -> None:
+def _check_english_name(en: str) -> None:
     """The English name is what a citizen's wallet shows when the Thai one is missing: never blank."""
-    if not name.en.strip():
+    if not en.strip():
         raise DomainError(
             DomainErrorCode.FIELD_INVALID, "display_name.en is required", {"field": "display_name.en"}
         )

@@ -1,7 +1,8 @@
 """RelyingPartyAdminService: the operator's door to the relying-party registry.
 
 The registry decides whether a relying party may change (NOT_FOUND, INVALID_STATE for a revoked one)
-in the same transaction as the change; this servicer validates the request, calls it, maps its errors.
+in the same transaction as the change; this servicer validates the request, calls it, maps its errors
+and answers with the relying party as that transaction left it.
 """
 
 from __future__ import annotations
@@ -188,6 +189,7 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         check_admin(context, self._token)
         rp_id = _required_id(request.relying_party_id)
         grace = request.grace_period.ToTimedelta() if request.HasField("grace_period") else timedelta(0)
-        key = await asyncio.to_thread(self._registry.rotate_key, rp_id, grace)
-        rotated = await asyncio.to_thread(self._registry.get, rp_id)  # its new update_time
-        return pb.RotateRelyingPartyKeyResponse(relying_party=await self._message(rotated), api_key=key)
+        rotated = await asyncio.to_thread(self._registry.rotate_key, rp_id, grace)
+        # as of the rotation, from its transaction: no later read that could see a change made since
+        rp = convert.relying_party(rotated.relying_party, rotated.key_prefix)
+        return pb.RotateRelyingPartyKeyResponse(relying_party=rp, api_key=rotated.api_key)
