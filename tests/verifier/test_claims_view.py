@@ -100,6 +100,32 @@ def assert_field_invalid(error: ErrorDetails) -> None:
     assert error.metadata["field"] == "claims_view"
 
 
+def assert_both_forms(result: presentation_pb2.PresentationResult) -> None:
+    """Verified, and the same claims (the photo among them) as the map and as the JSON."""
+    assert result.verification.verified
+    assert result.released_claims["photo"] == PHOTO
+    assert json.loads(result.released_claims_json) == dict(result.released_claims)
+
+
+def assert_only_the_map(result: presentation_pb2.PresentationResult) -> None:
+    assert result.verification.verified
+    assert result.released_claims["photo"] == PHOTO and result.released_claims["familyNameEn"] == "Jaidee"
+    assert result.released_claims_json == ""
+
+
+def assert_only_the_json(result: presentation_pb2.PresentationResult) -> None:
+    assert result.verification.verified
+    claims = json.loads(result.released_claims_json)
+    assert claims["photo"] == PHOTO and claims["familyNameEn"] == "Jaidee"
+    assert dict(result.released_claims) == {}
+
+
+def assert_nothing_released(result: presentation_pb2.PresentationResult, expected_json: str) -> None:
+    assert not result.verification.verified
+    assert dict(result.released_claims) == {}
+    assert result.released_claims_json == expected_json
+
+
 @pytest.fixture(scope="module")
 def answered_request(verifier_env: VerifierEnv) -> str:
     """A request the wallet answered with a valid presentation (read in several views)."""
@@ -114,29 +140,19 @@ def test_the_claims_views_are_numbered_as_the_protos() -> None:
 def test_verify_presentation_gives_both_forms_of_the_same_claims_unless_one_is_asked_for(
     verifier_env: VerifierEnv, holder: Holder, view: int
 ) -> None:
-    result = verify_valid(verifier_env, holder, view)
-    assert result.verification.verified
-    assert result.released_claims["photo"] == PHOTO
-    assert json.loads(result.released_claims_json) == dict(result.released_claims)
+    assert_both_forms(verify_valid(verifier_env, holder, view))
 
 
 def test_verify_presentation_in_the_map_view_leaves_the_json_empty(
     verifier_env: VerifierEnv, holder: Holder
 ) -> None:
-    result = verify_valid(verifier_env, holder, MAP)
-    assert result.verification.verified
-    assert result.released_claims["photo"] == PHOTO and result.released_claims["familyNameEn"] == "Jaidee"
-    assert result.released_claims_json == ""
+    assert_only_the_map(verify_valid(verifier_env, holder, MAP))
 
 
 def test_verify_presentation_in_the_json_view_leaves_the_map_empty(
     verifier_env: VerifierEnv, holder: Holder
 ) -> None:
-    result = verify_valid(verifier_env, holder, JSON)
-    assert result.verification.verified
-    claims = json.loads(result.released_claims_json)
-    assert claims["photo"] == PHOTO and claims["familyNameEn"] == "Jaidee"
-    assert dict(result.released_claims) == {}
+    assert_only_the_json(verify_valid(verifier_env, holder, JSON))
 
 
 def test_one_view_makes_the_answer_smaller_by_a_copy_of_the_photo(
@@ -168,37 +184,26 @@ def test_a_refused_claims_view_leaves_the_challenge_unused(verifier_env: Verifie
 def test_a_failed_verification_releases_nothing_in_any_view(
     verifier_env: VerifierEnv, holder: Holder, view: int, expected_json: str
 ) -> None:
-    result = verify_failing(verifier_env, holder, view)
-    assert not result.verification.verified
-    assert dict(result.released_claims) == {}
-    assert result.released_claims_json == expected_json
+    assert_nothing_released(verify_failing(verifier_env, holder, view), expected_json)
 
 
 @pytest.mark.parametrize("view", [UNSPECIFIED, BOTH], ids=["unspecified", "both"])
 def test_a_stored_result_gives_both_forms_of_the_same_claims_unless_one_is_asked_for(
     verifier_env: VerifierEnv, answered_request: str, view: int
 ) -> None:
-    result = stored_result(verifier_env, answered_request, view)
-    assert result.released_claims["photo"] == PHOTO
-    assert json.loads(result.released_claims_json) == dict(result.released_claims)
+    assert_both_forms(stored_result(verifier_env, answered_request, view))
 
 
 def test_a_stored_result_in_the_map_view_leaves_the_json_empty(
     verifier_env: VerifierEnv, answered_request: str
 ) -> None:
-    result = stored_result(verifier_env, answered_request, MAP)
-    assert result.verification.verified
-    assert result.released_claims["photo"] == PHOTO
-    assert result.released_claims_json == ""
+    assert_only_the_map(stored_result(verifier_env, answered_request, MAP))
 
 
 def test_a_stored_result_in_the_json_view_leaves_the_map_empty(
     verifier_env: VerifierEnv, answered_request: str
 ) -> None:
-    result = stored_result(verifier_env, answered_request, JSON)
-    assert result.verification.verified
-    assert json.loads(result.released_claims_json)["photo"] == PHOTO
-    assert dict(result.released_claims) == {}
+    assert_only_the_json(stored_result(verifier_env, answered_request, JSON))
 
 
 def test_get_presentation_result_refuses_an_unknown_claims_view_naming_the_field(
@@ -216,9 +221,7 @@ def test_a_stored_failed_verification_releases_nothing_in_any_view(
     verifier_env: VerifierEnv, holder: Holder, view: int, expected_json: str
 ) -> None:
     result = stored_result(verifier_env, submitted_request(verifier_env, holder, valid=False), view)
-    assert not result.verification.verified
-    assert dict(result.released_claims) == {}
-    assert result.released_claims_json == expected_json
+    assert_nothing_released(result, expected_json)
 
 
 def watch(env: VerifierEnv, request_id: str, view: int) -> Any:
