@@ -22,7 +22,13 @@ from civid.verifier.config.policies import load_policies
 from civid.verifier.config.relying_parties import RelyingPartySpec, load_relying_party_specs
 from civid.verifier.domain.bootstrap import KEYS_FILE_NAME, bootstrap_relying_parties
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
-from civid.verifier.domain.relying_parties import NameChange, RelyingPartyRegistry, authorize
+from civid.verifier.domain.relying_parties import (
+    NameChange,
+    Registered,
+    RelyingPartyRegistry,
+    api_key_prefix,
+    authorize,
+)
 from civid.verifier.domain.storage.engine import make_engine
 from civid.verifier.domain.storage.migrate import alembic_config, current_revision, migrate
 from civid.verifier.domain.storage.schema import (
@@ -130,7 +136,7 @@ def test_unknown_or_malformed_key_is_unauthenticated(registry: RelyingPartyRegis
 
 def test_revoked_relying_party_is_unauthenticated(registry: RelyingPartyRegistry) -> None:
     _, key = registry.add_rp(AIRLINE)
-    revoked = registry.revoke_rp(AIRLINE.id)
+    revoked = registry.revoke_rp(AIRLINE.id).relying_party
     assert not revoked.active and revoked.revoked_at is not None
     with pytest.raises(DomainError) as caught:
         registry.authenticate(key)
@@ -227,7 +233,7 @@ def test_a_name_change_in_one_language_keeps_the_other_as_stored_when_it_is_writ
     assert registry.get(AIRLINE.id).display_name == AIRLINE.display_name  # what this caller saw
     RelyingPartyRegistry(registry._engine, POLICIES).update_rp(AIRLINE.id, display_name=meanwhile)
 
-    updated = registry.update_rp(AIRLINE.id, display_name=change)
+    updated = registry.update_rp(AIRLINE.id, display_name=change).relying_party
 
     assert updated.display_name == registry.get(AIRLINE.id).display_name == expected
 
@@ -320,7 +326,8 @@ def test_a_relying_party_may_have_several_client_certificates(registry: RelyingP
 
 def test_updating_the_certificates_replaces_the_earlier_ones(registry: RelyingPartyRegistry) -> None:
     registry.add_rp(CONSULAR)
-    updated = registry.update_rp(CONSULAR.id, certificate_fingerprints=(hashlib.sha256(b"next").hexdigest(),))
+    next_fingerprint = hashlib.sha256(b"next").hexdigest()
+    updated = registry.update_rp(CONSULAR.id, certificate_fingerprints=(next_fingerprint,)).relying_party
     assert updated.certificate_fingerprints == (hashlib.sha256(b"next").hexdigest(),)
     assert registry.authenticate_certificate(b"next").id == CONSULAR.id
     with pytest.raises(DomainError):
@@ -451,11 +458,13 @@ def test_updating_the_rate_limit_changes_it_and_none_returns_to_the_defaults(
 ) -> None:
     _, key = registry.add_rp(AIRLINE)
     registry.authenticate(key)  # now cached
-    updated = registry.update_rp(AIRLINE.id, rate_limit=(5.0, 10.0))
+    updated = registry.update_rp(AIRLINE.id, rate_limit=(5.0, 10.0)).relying_party
     assert (updated.rate_per_s, updated.burst) == (5.0, 10.0)
     assert registry.authenticate(key) == updated
-    assert registry.update_rp(AIRLINE.id, display_name=LocalizedText("A", "A")).rate_per_s == 5.0
-    reset = registry.update_rp(AIRLINE.id, rate_limit=(None, None))
+    assert (
+        registry.update_rp(AIRLINE.id, display_name=LocalizedText("A", "A")).relying_party.rate_per_s == 5.0
+    )
+    reset = registry.update_rp(AIRLINE.id, rate_limit=(None, None)).relying_party
     assert (reset.rate_per_s, reset.burst) == (None, None)
 
 
@@ -511,7 +520,7 @@ def test_upgrading_from_0003_gives_existing_relying_parties_the_default_rate_lim
     assert current_revision(empty_engine) == "0005"
     registry = RelyingPartyRegistry(empty_engine, POLICIES)
     assert (registry.get(AIRLINE.id).rate_per_s, registry.get(AIRLINE.id).burst) == (None, None)
-    assert registry.update_rp(AIRLINE.id, rate_limit=(2.5, 5.0)).rate_per_s == 2.5
+    assert registry.update_rp(AIRLINE.id, rate_limit=(2.5, 5.0)).relying_party.rate_per_s == 2.5
 
 
 def test_a_new_relying_party_was_last_updated_when_it_was_registered(
@@ -538,7 +547,7 @@ def test_an_update_moves_the_update_time_and_a_fresh_registry_reads_it(
 ) -> None:
     added, _ = registry.add_rp(AIRLINE)
     clock.now += timedelta(hours=1)
-    updated = registry.update_rp(AIRLINE.id, **change)  # type: ignore[arg-type]
+    updated = registry.update_rp(AIRLINE.id, **change).relying_party  # type: ignore[arg-type]
     assert (updated.created_at, updated.updated_at) == (added.created_at, clock.now)
     restarted = RelyingPartyRegistry(registry._engine, POLICIES)
     assert restarted.get(AIRLINE.id).updated_at == clock.now
@@ -575,7 +584,7 @@ def test_a_key_rotation_answers_with_the_relying_party_and_key_prefix_as_stored_
 
     assert rotated.relying_party == registry.get(AIRLINE.id)
     assert rotated.relying_party.updated_at == clock.now
-    assert rotated.key_prefix == registry.current_key_prefixes()[AIRLINE.id]
+    assert rotated.key_prefix == registry.describe(AIRLINE.id).key_prefix
     assert rotated.api_key.startswith(rotated.key_prefix)
 
 
@@ -584,7 +593,7 @@ def test_a_revocation_moves_the_update_time_and_a_fresh_registry_reads_it(
 ) -> None:
     added, _ = registry.add_rp(AIRLINE)
     clock.now += timedelta(hours=1)
-    revoked = registry.revoke_rp(AIRLINE.id)
+    revoked = registry.revoke_rp(AIRLINE.id).relying_party
     assert revoked.updated_at == revoked.revoked_at == clock.now
     restarted = RelyingPartyRegistry(registry._engine, POLICIES)
     assert restarted.get(AIRLINE.id).updated_at == clock.now
@@ -616,3 +625,39 @@ def test_upgrading_from_0004_sets_each_update_time_to_the_revocation_or_else_the
     assert stored == {"live-air": registered, "gone-air": revoked}
     registry = RelyingPartyRegistry(empty_engine, POLICIES)
     assert (registry.get("live-air").updated_at, registry.get("gone-air").updated_at) == (registered, revoked)
+
+
+def test_an_update_that_changes_nothing_is_refused_before_the_registry_is_read(
+    registry: RelyingPartyRegistry, clock: Clock
+) -> None:
+    added, _ = registry.add_rp(AIRLINE)
+    clock.now += timedelta(hours=1)
+    for rp_id in (AIRLINE.id, "no-such-relying-party"):
+        with pytest.raises(DomainError) as caught:
+            registry.update_rp(rp_id)
+        assert caught.value.code is DomainErrorCode.FIELD_INVALID
+    assert registry.get(AIRLINE.id).updated_at == added.created_at
+
+
+def test_describe_shows_the_newest_usable_key_prefix_and_none_once_revoked(
+    registry: RelyingPartyRegistry, clock: Clock
+) -> None:
+    _, first = registry.add_rp(AIRLINE)
+    registry.add_rp(CONSULAR)
+    assert registry.describe(AIRLINE.id).key_prefix == api_key_prefix(first)
+    clock.now += timedelta(minutes=1)
+    second = registry.rotate_key(AIRLINE.id, timedelta(hours=1)).api_key  # the first still works
+
+    assert registry.describe(AIRLINE.id) == Registered(registry.get(AIRLINE.id), api_key_prefix(second))
+    revoked = registry.revoke_rp(CONSULAR.id)
+    assert revoked.key_prefix == ""
+    assert [(r.relying_party.id, r.key_prefix) for r in registry.describe_all()] == [
+        (CONSULAR.id, ""),
+        (AIRLINE.id, api_key_prefix(second)),
+    ]  # by id
+
+
+def test_the_key_prefix_of_a_malformed_key_is_refused_as_unauthenticated() -> None:
+    with pytest.raises(DomainError) as caught:
+        api_key_prefix("not-a-key")
+    assert caught.value.code is DomainErrorCode.RP_UNAUTHENTICATED

@@ -207,7 +207,7 @@ def _update(registry: RelyingPartyRegistry, args: argparse.Namespace) -> Relying
         display_name=name,
         policy_ids=None if args.policy_ids is None else tuple(args.policy_ids),
         rate_limit=rate_limit,
-    )
+    ).relying_party
 
 
 def _field_invalid(flag: str, message: str) -> DomainError:
@@ -238,7 +238,7 @@ def _rp_command(args: argparse.Namespace, settings: VerifierSettings) -> int:
         _check_update_flags(args)
         print(_row(_update(registry, args)))
     elif command == "revoke":
-        rp = registry.revoke_rp(args.rp_id)
+        rp = registry.revoke_rp(args.rp_id).relying_party
         print(f"revoked {rp.id}")
     elif command == "rotate-key":
         grace = timedelta(seconds=args.grace_seconds)

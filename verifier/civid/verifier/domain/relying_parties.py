@@ -15,7 +15,8 @@ server's defaults (``rp_rate_per_s``, ``rp_burst``).
 A revoked relying party stays revoked: :meth:`~RelyingPartyRegistry.update_rp`,
 :meth:`~RelyingPartyRegistry.revoke_rp` and :meth:`~RelyingPartyRegistry.rotate_key` refuse it with
 INVALID_STATE (and an unknown one with NOT_FOUND), deciding in the same transaction as the change.
-What they answer is read in that transaction too: a change made just after cannot show in it. A
+What they answer (the relying party and its newest key's prefix, :class:`Registered`) is read in
+that transaction too: a change made just after cannot show in it. A
 display name changed in one language (:class:`NameChange`) writes that language alone, so a change of
 the other one made meanwhile is kept.
 
@@ -92,10 +93,19 @@ class NameChange:
 
 
 @dataclass(frozen=True)
+class Registered:
+    """A relying party as the registry holds it, read in one transaction: the party and the non-secret
+    prefix of its newest usable API key ("crp1.ab12cd34"; "" when it has none, as once revoked)."""
+
+    relying_party: RelyingParty
+    key_prefix: str
+
+
+@dataclass(frozen=True)
 class RotatedKey:
     """What a key rotation made, read in its transaction: the relying party as of the rotation (its
     ``updated_at`` is the rotation's time), the new API key in plaintext (shown once, never stored)
-    and that key's non-secret prefix (as :meth:`RelyingPartyRegistry.current_key_prefixes` gives it)."""
+    and that key's non-secret prefix (:func:`api_key_prefix`)."""
 
     relying_party: RelyingParty
     api_key: str
@@ -174,6 +184,22 @@ def _key_prefix(key_id: str) -> str:
     return f"crp1.{key_id[:8]}"
 
 
+def api_key_prefix(api_key: str) -> str:
+    """The non-secret prefix of a plaintext API key, as :class:`Registered` shows it
+    (RP_UNAUTHENTICATED if ``api_key`` is not one)."""
+    return _key_prefix(parse_api_key(api_key).key_id)
+
+
+def _key_prefixes(conn: Connection, now: datetime, rp_id: str | None = None) -> dict[str, str]:
+    """In the caller's transaction: each relying party's newest usable key's prefix (one's, given
+    ``rp_id``); a relying party without a usable key is absent."""
+    query = select(api_keys.c.rp_id, api_keys.c.key_id).where(_usable_key(now))
+    if rp_id is not None:
+        query = query.where(api_keys.c.rp_id == rp_id)
+    rows = conn.execute(query.order_by(api_keys.c.created_at, api_keys.c.key_id))
+    return {row.rp_id: _key_prefix(row.key_id) for row in rows}
+
+
 def _name_values(name: LocalizedText | NameChange) -> dict[str, object]:
     """The display-name columns to set: each language given (a LocalizedText gives both). The other
     one is left to the row, so it keeps what is stored when the update is written. FIELD_INVALID for
@@ -241,13 +267,28 @@ class RelyingPartyRegistry:
 
     def list_rps(self) -> list[RelyingParty]:
         with read(self._engine) as conn:
-            rows = list(conn.execute(select(relying_parties).order_by(relying_parties.c.id)).mappings())
-            certificates = _certificates_of(conn, [r["id"] for r in rows])
+            return self._list(conn)
+
+    def _list(self, conn: Connection) -> list[RelyingParty]:
+        rows = list(conn.execute(select(relying_parties).order_by(relying_parties.c.id)).mappings())
+        certificates = _certificates_of(conn, [r["id"] for r in rows])
         return [_row_to_rp(r, certificates[r["id"]]) for r in rows]
 
     def get(self, rp_id: str) -> RelyingParty:
         with read(self._engine) as conn:
             return self._get(conn, rp_id)
+
+    def describe(self, rp_id: str) -> Registered:
+        """The relying party with its key prefix, read together; NOT_FOUND for an unknown one."""
+        with read(self._engine) as conn:
+            return self._described(conn, rp_id)
+
+    def describe_all(self) -> list[Registered]:
+        """Every relying party (revoked ones too, by id) with its key prefix, read together."""
+        with read(self._engine) as conn:
+            every = self._list(conn)
+            prefixes = _key_prefixes(conn, self._clock())
+        return [Registered(rp, prefixes.get(rp.id, "")) for rp in every]
 
     def _get(self, conn: Connection, rp_id: str) -> RelyingParty:
         query = select(relying_parties).where(relying_parties.c.id == rp_id)
@@ -255,6 +296,10 @@ class RelyingPartyRegistry:
         if row is None:
             raise DomainError(DomainErrorCode.NOT_FOUND, f"no relying party {rp_id!r}")
         return _row_to_rp(row, _certificates_of(conn, [rp_id])[rp_id])
+
+    def _described(self, conn: Connection, rp_id: str) -> Registered:
+        rp = self._get(conn, rp_id)
+        return Registered(rp, _key_prefixes(conn, self._clock(), rp_id).get(rp_id, ""))
 
     def update_rp(
         self,
@@ -264,15 +309,19 @@ class RelyingPartyRegistry:
         policy_ids: tuple[str, ...] | None = None,
         certificate_fingerprints: tuple[str, ...] | None = None,
         rate_limit: tuple[float | None, float | None] | None = None,
-    ) -> RelyingParty:
+    ) -> Registered:
         """Change what is given (None: leave it); the certificates given replace all earlier ones.
+        Answers the relying party as the change left it, with its key prefix.
 
         ``display_name``: a LocalizedText sets both languages, a NameChange those it gives (the other
         keeps what the row holds when this transaction writes it, not what a caller read before).
         ``rate_limit``: ``(rate_per_s, burst)`` of its own, or ``(None, None)`` for the server's defaults.
-        Anything given (even unchanged values) moves ``updated_at`` to now. Invalid values are refused
-        first (FIELD_INVALID), then an unknown relying party (NOT_FOUND) or a revoked one
-        (INVALID_STATE), changing nothing."""
+        Anything given (even unchanged values) moves ``updated_at`` to now. Nothing given, or invalid
+        values, are refused first (FIELD_INVALID), then an unknown relying party (NOT_FOUND) or a
+        revoked one (INVALID_STATE), changing nothing."""
+        given = (display_name, policy_ids, certificate_fingerprints, rate_limit)
+        if all(change is None for change in given):
+            raise DomainError(DomainErrorCode.FIELD_INVALID, "nothing to change: give at least one field")
         now = self._clock()
         values: dict[str, object] = {}
         if display_name is not None:
@@ -285,22 +334,18 @@ class RelyingPartyRegistry:
             values |= {"rate_per_s": rate_limit[0], "burst": rate_limit[1]}
         if certificate_fingerprints is not None:
             _check_certificates(certificate_fingerprints)
-        if values or display_name is not None or certificate_fingerprints is not None:
-            values["updated_at"] = now
+        values["updated_at"] = now
         try:
             with write(self._engine) as conn:
                 _lock_active(conn, rp_id)  # before the certificates: an unknown id is no foreign-key clash
                 _bump_revision(conn)
-                if values:
-                    conn.execute(
-                        update(relying_parties).where(relying_parties.c.id == rp_id).values(**values)
-                    )
+                conn.execute(update(relying_parties).where(relying_parties.c.id == rp_id).values(**values))
                 if certificate_fingerprints is not None:
                     conn.execute(delete(rp_certificates).where(rp_certificates.c.rp_id == rp_id))
                     rows = _certificate_rows(rp_id, certificate_fingerprints, now)
                     if rows:
                         conn.execute(insert(rp_certificates), rows)
-                return self._get(conn, rp_id)
+                return self._described(conn, rp_id)
         except IntegrityError as exc:
             raise DomainError(
                 DomainErrorCode.ALREADY_EXISTS, "a certificate is already registered to another relying party"
@@ -308,8 +353,9 @@ class RelyingPartyRegistry:
         finally:
             self._auth_cache.invalidate()
 
-    def revoke_rp(self, rp_id: str) -> RelyingParty:
-        """Revoke the relying party and all its keys; its calls fail from now on.
+    def revoke_rp(self, rp_id: str) -> Registered:
+        """Revoke the relying party and all its keys; its calls fail from now on. Answers it as
+        revoked (its key prefix "": no key is usable).
 
         NOT_FOUND for an unknown relying party, INVALID_STATE for one revoked already."""
         now = self._clock()
@@ -326,7 +372,7 @@ class RelyingPartyRegistry:
                 .where(api_keys.c.rp_id == rp_id, api_keys.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-            revoked = self._get(conn, rp_id)
+            revoked = self._described(conn, rp_id)
         self._auth_cache.invalidate()
         return revoked
 
@@ -362,16 +408,6 @@ class RelyingPartyRegistry:
             rotated = self._get(conn, rp_id)
         self._auth_cache.invalidate()
         return RotatedKey(rotated, key.plaintext, _key_prefix(key.key_id))
-
-    def current_key_prefixes(self) -> dict[str, str]:
-        """A short, non-secret prefix of each relying party's newest usable API key ("crp1.ab12cd34")."""
-        query = (
-            select(api_keys.c.rp_id, api_keys.c.key_id)
-            .where(_usable_key(self._clock()))
-            .order_by(api_keys.c.created_at)
-        )
-        with read(self._engine) as conn:
-            return {row.rp_id: _key_prefix(row.key_id) for row in conn.execute(query)}
 
     def authenticate_cached(self, api_key: str) -> RelyingParty | None:
         """The relying party if ``api_key`` authenticated recently and nothing changed since; no I/O.

@@ -2,7 +2,7 @@
 
 The registry decides whether a relying party may change (NOT_FOUND, INVALID_STATE for a revoked one)
 in the same transaction as the change; this servicer validates the request, calls it, maps its errors
-and answers with the relying party as that transaction left it.
+and answers with the relying party, and its API key's prefix, as that transaction left them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from civid.verifier.config.fields import LocalizedText
 from civid.verifier.config.relying_parties import RelyingPartySpec
 from civid.verifier.domain.admission import check_rate_limit
 from civid.verifier.domain.idempotency import IdempotencyStore
-from civid.verifier.domain.relying_parties import MAX_CERTIFICATES, RelyingParty, RelyingPartyRegistry
+from civid.verifier.domain.relying_parties import (
+    MAX_CERTIFICATES,
+    Registered,
+    RelyingPartyRegistry,
+    api_key_prefix,
+)
 from civid.verifier.service import convert
 from civid.verifier.service.auth import check_admin
 from civid.verifier.service.door import unary_door
@@ -60,6 +65,11 @@ def _rate_limit(field: str, message: relying_party_pb2.RateLimit | None) -> tupl
     return message.calls_per_second, message.burst
 
 
+def _message(registered: Registered) -> relying_party_pb2.RelyingParty:
+    """The relying party as the registry read it, with its key prefix from the same transaction."""
+    return convert.relying_party(registered.relying_party, registered.key_prefix)
+
+
 class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
     def __init__(
         self, registry: RelyingPartyRegistry, admin_token: str, idempotency: IdempotencyStore
@@ -69,17 +79,10 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         self._idempotency = idempotency
         self._seal = AnswerSeal(admin_token)
 
-    async def _message(self, rp: RelyingParty) -> relying_party_pb2.RelyingParty:
-        prefixes = await asyncio.to_thread(self._registry.current_key_prefixes)
-        return convert.relying_party(rp, prefixes.get(rp.id, ""))
-
     async def _recall_created(self, request_id: str, content: str) -> pb.CreateRelyingPartyResponse | None:
         sealed = await asyncio.to_thread(self._idempotency.recall, _CREATE_SCOPE, request_id, content)
         opened = None if sealed is None else self._seal.open(sealed)
         return None if opened is None else pb.CreateRelyingPartyResponse.FromString(opened)
-
-    async def _get(self, rp_id: str) -> RelyingParty:
-        return await asyncio.to_thread(self._registry.get, _required_id(rp_id))
 
     @unary_door
     async def CreateRelyingParty(
@@ -104,7 +107,9 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
             burst,
         )
         rp, key = await asyncio.to_thread(self._registry.add_rp, spec)
-        answer = pb.CreateRelyingPartyResponse(relying_party=await self._message(rp), api_key=key)
+        # the key made with it is its only one: its prefix is the one to show, no second read
+        message = convert.relying_party(rp, api_key_prefix(key))
+        answer = pb.CreateRelyingPartyResponse(relying_party=message, api_key=key)
         if request.request_id:
             sealed = self._seal.seal(answer.SerializeToString())
             await asyncio.to_thread(
@@ -117,21 +122,19 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         self, request: pb.GetRelyingPartyRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetRelyingPartyResponse:
         check_admin(context, self._token)
-        return pb.GetRelyingPartyResponse(
-            relying_party=await self._message(await self._get(request.relying_party_id))
-        )
+        found = await asyncio.to_thread(self._registry.describe, _required_id(request.relying_party_id))
+        return pb.GetRelyingPartyResponse(relying_party=_message(found))
 
     @unary_door
     async def ListRelyingParties(
         self, request: pb.ListRelyingPartiesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListRelyingPartiesResponse:
         check_admin(context, self._token)
-        every = await asyncio.to_thread(self._registry.list_rps)
-        shown = {rp.id: rp for rp in every if rp.active or request.include_revoked}
+        every = await asyncio.to_thread(self._registry.describe_all)
+        shown = {r.relying_party.id: r for r in every if r.relying_party.active or request.include_revoked}
         scope = f"rps/{request.include_revoked}"
         page, token = paginate(sorted(shown), request.page_size, request.page_token, scope)
-        prefixes = await asyncio.to_thread(self._registry.current_key_prefixes)
-        parties = [convert.relying_party(shown[i], prefixes.get(i, "")) for i in page]
+        parties = [_message(shown[i]) for i in page]
         return pb.ListRelyingPartiesResponse(relying_parties=parties, next_page_token=token)
 
     @unary_door
@@ -171,7 +174,7 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
                 rate_limit=rate_limit,
             )
         )
-        return pb.UpdateRelyingPartyResponse(relying_party=await self._message(updated))
+        return pb.UpdateRelyingPartyResponse(relying_party=_message(updated))
 
     @unary_door
     async def RevokeRelyingParty(
@@ -180,7 +183,7 @@ class RelyingPartyAdminServicer(pb_grpc.RelyingPartyAdminServiceServicer):
         check_admin(context, self._token)
         rp_id = _required_id(request.relying_party_id)
         revoked = await asyncio.to_thread(self._registry.revoke_rp, rp_id)
-        return pb.RevokeRelyingPartyResponse(relying_party=await self._message(revoked))
+        return pb.RevokeRelyingPartyResponse(relying_party=_message(revoked))
 
     @unary_door
     async def RotateRelyingPartyKey(
