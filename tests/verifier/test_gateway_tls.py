@@ -9,11 +9,18 @@ import os
 import ssl
 import stat
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import grpc
 import pytest
-from conftest import AIRLINE, VerifierEnv, start_env
+from conftest import AIRLINE, CONSULATE, VerifierEnv, start_env
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from server_fixtures import TestIssuer, tls_credentials
 from test_server_presentations import (  # noqa: F401  (collected again: run through the TLS gateway here)
@@ -218,3 +225,56 @@ def test_a_server_not_behind_the_gateway_ignores_the_certificate_header(
 ) -> None:
     error = rpc_error(lambda: list_policies(direct_env.channel, certificate_header(local_pki)))
     assert (error.code, error.reason) == (grpc.StatusCode.UNAUTHENTICATED, "RP_UNAUTHENTICATED")
+
+
+# --- a large client certificate: its header is over gRPC's default 8 KiB of metadata ---------------
+
+
+def large_client_pki(pki: LocalPki, out: Path, names: int) -> LocalPki:
+    """``pki`` with its client certificate replaced by one from the same CA naming ``names`` hosts: as
+    big as an agency's certificate listing every kiosk host might be."""
+    ca_key = serialization.load_pem_private_key((pki.ca_cert.parent / "ca-key.pem").read_bytes(), None)
+    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    ca = x509.load_pem_x509_certificate(pki.ca_cert.read_bytes())
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    hosts = [x509.DNSName(f"kiosk-{i:04d}.gate.consular-affairs.example") for i in range(names)]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "consular kiosks")]))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.SubjectAlternativeName(hosts), critical=False)
+        # both test CAs have the same name: the key identifier says which one signed
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "client.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (out / "client-key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return replace(pki, client_cert=out / "client.pem", client_key=out / "client-key.pem")
+
+
+def test_a_client_certificate_whose_header_is_over_8_kib_authenticates_every_call(
+    mtls_env: VerifierEnv, local_pki: LocalPki, second_pki: LocalPki, tmp_path: Path
+) -> None:
+    """gRPC refuses metadata over 8 KiB at random, and all of it over 16 KiB, unless the server allows
+    more: nginx's header holds the whole certificate, URL-encoded (a third larger than its PEM)."""
+    large = large_client_pki(second_pki, tmp_path / "large", names=300)
+    assert 16 * 1024 < len(certificate_header(large)[0][1]) < app.GATEWAY_METADATA_BYTES
+    register_client_certificate(mtls_env, CONSULATE, large)
+    credentials = tls_credentials(local_pki, client_cert=True, client_pki=large)
+    with grpc.secure_channel(mtls_env.address, credentials) as channel:
+        answers = [list_policies(channel) for _ in range(20)]  # no API key: the certificate alone
+    assert answers == [list_policies(mtls_env.channel, mtls_env.rp_metadata(CONSULATE))] * 20

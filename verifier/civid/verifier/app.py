@@ -72,7 +72,16 @@ TRANSPORT_SLACK_BYTES: Final = 64 * 1024  # the transport limit sits just above 
 # nginx drops a pooled connection to a server process on any frame that arrives while it is idle
 # (nginx/nginx#929), and gRPC's bandwidth probes send PINGs after the data: without them, one
 # connection serves call after call instead of a new one (and its handshake) per call.
-BEHIND_GATEWAY_OPTIONS: Final = (("grpc.http2.bdp_probe", 0),)
+#
+# The gateway passes the client certificate it verified in a header (URL-encoded PEM, a third larger
+# than the PEM): a certificate naming many hosts is over gRPC's default metadata limits (8 KiB refused
+# at random, 16 KiB always). Behind the gateway the servers take up to GATEWAY_METADATA_BYTES.
+GATEWAY_METADATA_BYTES: Final = 64 * 1024
+BEHIND_GATEWAY_OPTIONS: Final = (
+    ("grpc.http2.bdp_probe", 0),
+    ("grpc.max_metadata_size", GATEWAY_METADATA_BYTES),
+    ("grpc.absolute_max_metadata_size", GATEWAY_METADATA_BYTES),
+)
 SUPERVISE_POLL_S: Final = 1.0  # how often the supervisor looks at the gateway and server processes
 
 
