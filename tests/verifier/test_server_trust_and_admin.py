@@ -176,6 +176,7 @@ def rate_limited(env: VerifierEnv, api_key: str) -> bool:
     except grpc.RpcError as error:
         details = error_details(error)
         assert (details.code, details.reason) == (grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED")
+        assert details.retry_after_s == float(details.metadata["retry_after_seconds"]) > 0  # RetryInfo
         return True
     return False
 
