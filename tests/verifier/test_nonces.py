@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from redis import Redis
+from server_fixtures import free_port
 
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.nonces import InMemoryNonceStore, NonceStore, RedisNonceStore
@@ -151,3 +152,11 @@ def test_nonce_consumed_in_one_process_is_refused_in_another(prefix: str, redis_
 
     assert run() == "consumed"
     assert run() == "refused"
+
+
+@pytest.mark.parametrize("operation", ["issue", "consume"])
+def test_a_redis_out_of_reach_refuses_issue_and_consume_as_shared_store_unavailable(operation: str) -> None:
+    store = RedisNonceStore(Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=2))
+    with pytest.raises(DomainError) as caught:
+        store.issue("n1", 60) if operation == "issue" else store.consume("n1")
+    assert caught.value.code is DomainErrorCode.SHARED_STORE_UNAVAILABLE

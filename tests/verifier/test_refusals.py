@@ -19,11 +19,23 @@ def decoded(status: grpc.Status) -> tuple[int, str, list[tuple[str, dict[str, st
             info = error_details_pb2.ErrorInfo()
             detail.Unpack(info)
             infos.append((info.reason, dict(info.metadata)))
-        else:
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
             bad = error_details_pb2.BadRequest()
             detail.Unpack(bad)
             violations += [(v.field, v.description) for v in bad.field_violations]
     return message.code, message.message, infos, violations
+
+
+def retry_delays(status: grpc.Status) -> list[float]:
+    """The delay of each google.rpc.RetryInfo in the status, in seconds."""
+    [(_, raw)] = [m for m in status.trailing_metadata if m[0] == "grpc-status-details-bin"]
+    delays = []
+    for detail in status_pb2.Status.FromString(raw).details:
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            retry = error_details_pb2.RetryInfo()
+            detail.Unpack(retry)
+            delays.append(retry.retry_delay.ToNanoseconds() / 1e9)
+    return delays
 
 
 def overloaded() -> RpcFailure:
@@ -51,3 +63,24 @@ def test_refusals_that_differ_in_any_detail_keep_their_own_status() -> None:
     )
     assert decoded(later.to_status())[2] == [("RATE_LIMITED", {"retry_after_seconds": "2"})]
     assert decoded(sooner.to_status())[2] == [("RATE_LIMITED", {"retry_after_seconds": "1"})]
+
+
+def test_a_refusal_the_caller_may_retry_carries_a_retry_info_with_the_metadatas_delay() -> None:
+    rate_limited = RpcFailure(
+        grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED", "slow down", {"retry_after_seconds": "2.250"}
+    )
+    assert retry_delays(overloaded().to_status()) == [0.5]
+    assert retry_delays(rate_limited.to_status()) == [2.25]
+
+
+def test_a_refusal_without_a_time_to_retry_carries_no_retry_info() -> None:
+    assert retry_delays(field_invalid("challenge", "too short").to_status()) == []
+
+
+def test_a_shared_store_out_of_reach_is_unavailable_with_a_time_to_retry() -> None:
+    refusal = to_failure(RetryableError(DomainErrorCode.SHARED_STORE_UNAVAILABLE, "Redis is down", 1.0))
+    assert refusal is not None
+    status = refusal.to_status()
+    assert status.code is grpc.StatusCode.UNAVAILABLE
+    assert decoded(status)[2] == [("SHARED_STORE_UNAVAILABLE", {"retry_after_seconds": "1.000"})]
+    assert retry_delays(status) == [1.0]

@@ -2,9 +2,9 @@
 
 ``serve_forever(settings)`` is ``civid verifier serve``. With ``workers > 1`` the parent prepares the
 database and the relying parties once, then runs that many server processes on one port
-(SO_REUSEPORT), sharing nonces through Redis, and stops them all on SIGTERM/SIGINT. With ``gateway``
-the parent also runs nginx on the listen address, and the server processes listen on Unix sockets
-behind it (:mod:`civid.verifier.gateway`).
+(SO_REUSEPORT), sharing nonces and rate-limit buckets through Redis, and stops them all on
+SIGTERM/SIGINT. With ``gateway`` the parent also runs nginx on the listen address, and the server
+processes listen on Unix sockets behind it (:mod:`civid.verifier.gateway`).
 """
 
 from __future__ import annotations
@@ -37,13 +37,14 @@ from civid.rpc.server import (
 )
 from civid.verifier.config.policies import SHIPPED_POLICIES, PolicySet, load_policies
 from civid.verifier.config.relying_parties import SHIPPED_RELYING_PARTIES, load_relying_party_specs
-from civid.verifier.domain.admission import InFlightLimiter, RateLimiter
+from civid.verifier.domain.admission import InFlightLimiter, RateLimit, RateLimiter
 from civid.verifier.domain.bootstrap import KEYS_FILE_NAME, CreatedKey, bootstrap_relying_parties
 from civid.verifier.domain.freshness import challenge_memory_s
 from civid.verifier.domain.idempotency import IdempotencyStore
 from civid.verifier.domain.nonces import InMemoryNonceStore, NonceStore, RedisNonceStore
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry
 from civid.verifier.domain.requests import PresentationRequestStore
+from civid.verifier.domain.shared_rate_limits import RedisRateLimiter
 from civid.verifier.domain.storage.engine import make_engine
 from civid.verifier.domain.storage.migrate import migrate
 from civid.verifier.engine import VerificationEngine, WorkerConfig
@@ -130,6 +131,16 @@ def nonce_store(settings: VerifierSettings) -> NonceStore:
     return InMemoryNonceStore()
 
 
+def rate_limiter(settings: VerifierSettings) -> RateLimit:
+    """The relying parties' token buckets: in Redis, shared by every process, when there is one;
+    else in this process (the only one: ``workers > 1`` needs Redis)."""
+    if settings.redis_url:
+        return RedisRateLimiter.from_url(
+            settings.redis_url, settings.redis_prefix + "rate:", settings.rp_rate_per_s, settings.rp_burst
+        )
+    return RateLimiter(settings.rp_rate_per_s, settings.rp_burst)
+
+
 def _listen_address(settings: VerifierSettings, index: int) -> str:
     """Where server process ``index`` listens: the listen address, or its socket behind the gateway."""
     if not settings.gateway:
@@ -191,7 +202,7 @@ async def build_verifier(settings: VerifierSettings, index: int = 0) -> RunningV
         nonces=nonces,
         engine=engine,
         in_flight=InFlightLimiter(settings.max_in_flight),
-        rate=RateLimiter(settings.rp_rate_per_s, settings.rp_burst),
+        rate=rate_limiter(settings),
         domain=settings.domain,
         address=settings.advertised_address,
         max_presentation_bytes=settings.max_message_bytes,

@@ -55,7 +55,7 @@ class VerifierSettings:
     listen: str = DEFAULT_LISTEN
     data_dir: Path = dataclasses.field(default_factory=default_data_dir)
     database_url: str | None = None  # None: SQLite in the data directory
-    redis_url: str | None = None  # None: nonces in process memory
+    redis_url: str | None = None  # None: nonces and rate-limit buckets in process memory
     redis_prefix: str = "civid:verifier:"
     policies: Path | None = None  # None: the shipped policies
     relying_parties: Path | None = None  # None: the shipped relying parties (registered on first start)

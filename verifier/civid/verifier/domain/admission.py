@@ -4,7 +4,9 @@
   an extra call is refused with OVERLOADED (RESOURCE_EXHAUSTED at the door).
 * :class:`RateLimiter` — a token bucket per relying party (``rate`` per second, bursts of
   ``burst``: the relying party's own limits where it has them, else the limiter's defaults); over the
-  rate a call is refused with RATE_LIMITED and the time to retry.
+  rate a call is refused with RATE_LIMITED and the time to retry. It counts in this process only;
+  :class:`~civid.verifier.domain.shared_rate_limits.RedisRateLimiter` keeps the same buckets in Redis,
+  shared by every process (both are a :class:`RateLimit`).
 
 Both use a :class:`threading.Lock` held for a few instructions only, so they are safe from threads
 and from asyncio code alike (the lock is never held across an ``await``).
@@ -18,7 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from civid.verifier.domain.errors import DomainError, DomainErrorCode, RetryableError
 
@@ -33,6 +35,20 @@ def valid_rate(rate: float) -> bool:
 def valid_burst(burst: float) -> bool:
     """A rate limit's burst: a finite number of calls of at least 1."""
     return math.isfinite(burst) and burst >= 1
+
+
+def check_default_limits(rate: float, burst: float) -> None:
+    """ValueError unless ``rate`` and ``burst`` are valid defaults for a rate limiter (set at start,
+    so a bad value is the operator's configuration, said at once)."""
+    if not valid_rate(rate):
+        raise ValueError(f"rate must be a finite number of calls per second above 0, got {rate}")
+    if not valid_burst(burst):
+        raise ValueError(f"burst must be a finite number of calls of at least 1, got {burst}")
+
+
+def rate_limited(wait: float) -> RetryableError:
+    """The refusal of a call over its relying party's rate, with the seconds until a token is free."""
+    return RetryableError(DomainErrorCode.RATE_LIMITED, "too many requests from this relying party", wait)
 
 
 def check_rate_limit(
@@ -120,6 +136,20 @@ class _Slot:
         self._limiter.release()
 
 
+class RateLimit(Protocol):
+    """Token buckets by key (a relying-party id), in this process or shared (Redis)."""
+
+    def try_take(self, key: str, rate: float | None = None, burst: float | None = None) -> float:
+        """Take one token: 0.0 when allowed, else the seconds until one is available.
+
+        ``rate`` and ``burst``: this key's own limits; None: the limiter's defaults."""
+        ...
+
+    def check(self, key: str, rate: float | None = None, burst: float | None = None) -> None:
+        """Take one token or raise RATE_LIMITED with the time to retry."""
+        ...
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -141,10 +171,7 @@ class RateLimiter:
         max_keys: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not valid_rate(rate):
-            raise ValueError(f"rate must be a finite number of calls per second above 0, got {rate}")
-        if not valid_burst(burst):
-            raise ValueError(f"burst must be a finite number of calls of at least 1, got {burst}")
+        check_default_limits(rate, burst)
         self._rate = rate
         self._burst = burst
         self._max_keys = max_keys
@@ -176,6 +203,4 @@ class RateLimiter:
         """Take one token or raise RATE_LIMITED with the time to retry (limits as for :meth:`try_take`)."""
         wait = self.try_take(key, rate, burst)
         if wait > 0:
-            raise RetryableError(
-                DomainErrorCode.RATE_LIMITED, "too many requests from this relying party", wait
-            )
+            raise rate_limited(wait)

@@ -14,6 +14,7 @@ class DomainErrorCode(StrEnum):
     FIELD_INVALID = "FIELD_INVALID"  # INVALID_ARGUMENT
     RATE_LIMITED = "RATE_LIMITED"  # RESOURCE_EXHAUSTED, with retry_after
     OVERLOADED = "OVERLOADED"  # RESOURCE_EXHAUSTED, admission control
+    SHARED_STORE_UNAVAILABLE = "SHARED_STORE_UNAVAILABLE"  # UNAVAILABLE: Redis out of reach, with retry_after
     RP_UNAUTHENTICATED = "RP_UNAUTHENTICATED"  # UNAUTHENTICATED
     POLICY_NOT_ALLOWED = "POLICY_NOT_ALLOWED"  # PERMISSION_DENIED
     CLAIM_NOT_ALLOWED = "CLAIM_NOT_ALLOWED"  # PERMISSION_DENIED
@@ -41,7 +42,8 @@ class DomainError(Exception):
 
 
 class RetryableError(DomainError):
-    """RATE_LIMITED / OVERLOADED: the caller may retry after ``retry_after_s`` seconds."""
+    """RATE_LIMITED / OVERLOADED / SHARED_STORE_UNAVAILABLE: the caller may retry after
+    ``retry_after_s`` seconds."""
 
     def __init__(self, code: DomainErrorCode, message: str, retry_after_s: float) -> None:
         super().__init__(code, message, {"retry_after_seconds": f"{max(retry_after_s, 0.0):.3f}"})

@@ -16,6 +16,7 @@ from typing import Final, Protocol
 from redis import Redis
 
 from civid.verifier.domain.errors import DomainErrorCode, RetryableError
+from civid.verifier.domain.shared_store import reaching
 
 
 class NonceStore(Protocol):
@@ -85,7 +86,8 @@ class RedisNonceStore:
     """Nonces in Redis, shared by every process using the same server and ``prefix``.
 
     ``issue`` is ``SET key 1 NX PX ttl`` (Redis expires it); ``consume`` is ``GETDEL``, atomic on the
-    server, so of two processes consuming the same nonce exactly one sees it.
+    server, so of two processes consuming the same nonce exactly one sees it. Both refuse with
+    SHARED_STORE_UNAVAILABLE when Redis is out of reach (:mod:`.shared_store`).
     """
 
     def __init__(self, client: Redis, prefix: str = DEFAULT_PREFIX) -> None:
@@ -99,8 +101,11 @@ class RedisNonceStore:
     def issue(self, nonce: str, ttl: float) -> None:
         if ttl <= 0:
             raise ValueError("ttl must be positive")
-        if not self._redis.set(self._prefix + nonce, b"1", nx=True, px=max(int(ttl * 1000), 1)):
+        with reaching("nonces"):
+            recorded = self._redis.set(self._prefix + nonce, b"1", nx=True, px=max(int(ttl * 1000), 1))
+        if not recorded:
             raise ValueError("nonce already issued")
 
     def consume(self, nonce: str) -> bool:
-        return self._redis.getdel(self._prefix + nonce) is not None
+        with reaching("nonces"):
+            return self._redis.getdel(self._prefix + nonce) is not None

@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from civid.verifier.config.policies import PolicySet
-from civid.verifier.domain.admission import InFlightLimiter, RateLimiter
+from civid.verifier.domain.admission import InFlightLimiter, RateLimit
 from civid.verifier.domain.idempotency import IdempotencyStore
 from civid.verifier.domain.nonces import NonceStore
 from civid.verifier.domain.relying_parties import RelyingPartyRegistry
@@ -33,7 +33,7 @@ class VerifierDeps:
     nonces: NonceStore
     engine: VerificationEngine
     in_flight: InFlightLimiter
-    rate: RateLimiter
+    rate: RateLimit  # in this process, or shared through Redis (app.rate_limiter)
     domain: str  # the verifier's identity (presentation proof domain)
     address: str  # host:port in compact request strings
     max_presentation_bytes: int

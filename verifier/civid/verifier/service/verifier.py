@@ -11,6 +11,7 @@ from typing import Final
 import grpc
 
 from civid.core.datetimes import utc_now
+from civid.verifier.domain.admission import RateLimiter
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.relying_parties import RelyingParty, authorize
 from civid.verifier.domain.request_codec import RequestReference, decode_request, encode_request
@@ -46,8 +47,17 @@ class VerifierServicer(pb_grpc.VerifierServiceServicer):
 
     async def _rp(self, context: grpc.aio.ServicerContext) -> RelyingParty:
         rp = await authenticate_rp(context, self._deps.registry, behind_gateway=self._deps.behind_gateway)
-        self._deps.rate.check(rp.id, rp.rate_per_s, rp.burst)  # None, None: the server's defaults
+        await self._check_rate(rp)
         return rp
+
+    async def _check_rate(self, rp: RelyingParty) -> None:
+        """Take a token from ``rp``'s bucket (its own limits; None, None: the server's defaults) or
+        raise RATE_LIMITED."""
+        rate = self._deps.rate
+        if isinstance(rate, RateLimiter):  # a dict under a lock: no thread hop needed
+            rate.check(rp.id, rp.rate_per_s, rp.burst)
+        else:  # Redis: blocking network I/O, off the event loop
+            await asyncio.to_thread(rate.check, rp.id, rp.rate_per_s, rp.burst)
 
     @unary_door
     async def ListPolicies(
