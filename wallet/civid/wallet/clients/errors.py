@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final
@@ -39,6 +40,7 @@ _REASONS: Final[Mapping[str, str]] = MappingProxyType(
         "ALREADY_EXISTS": "this wallet's key is already bound to another citizen; use a new wallet",
         "RATE_LIMITED": "the service is busy; wait a minute and try again",
         "OVERLOADED": "the service is busy; wait a minute and try again",
+        "SHARED_STORE_UNAVAILABLE": "the service cannot check requests just now; wait a minute and try again",
         "STATUS_LIST_NOT_FOUND": "the issuer has no such status list; try again later",
     }
 )
@@ -70,12 +72,16 @@ def remote_error(error: grpc.RpcError, service: str) -> RemoteError:
         )
         return RemoteError(ErrorCode.SERVICE_UNAVAILABLE, message, "", {})
     code = ErrorCode.__members__.get(details.reason, ErrorCode.SERVICE_ERROR)
-    return RemoteError(
-        code,
-        _message(details.reason, details.metadata, details.message, service),
-        details.reason,
-        details.metadata,
-    )
+    message = _message(details.reason, details.metadata, details.message, service)
+    if details.retry_after_s is not None and details.reason in _REASONS:
+        message = _with_retry_time(message, details.retry_after_s)
+    return RemoteError(code, message, details.reason, details.metadata)
+
+
+def _with_retry_time(message: str, seconds: float) -> str:
+    """``message`` with its "wait a minute" made the service's own time to retry (its RetryInfo)."""
+    wait = f"wait {max(math.ceil(seconds), 1)} s"
+    return message.replace("wait a minute", wait) if "wait a minute" in message else message
 
 
 def _message(reason: str, metadata: Mapping[str, str], server_message: str, service: str) -> str:
