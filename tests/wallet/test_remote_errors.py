@@ -10,7 +10,7 @@ from civid.rpc.errors import RpcFailure
 from civid.wallet.clients.errors import remote_error
 
 
-class Refused(grpc.RpcError):  # type: ignore[misc]  (grpc ships no type for RpcError)
+class Refused(grpc.RpcError):  # type: ignore[misc]  # grpc ships no type for RpcError
     """A failed call as grpc raises it: its code, message and trailers (with the rich status)."""
 
     def __init__(self, failure: RpcFailure) -> None:
