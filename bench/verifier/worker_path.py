@@ -3,7 +3,7 @@
 Issues ``--vps`` presentations as bench/verifier does (distinct holders, card photos, fresh
 challenges, the airline policy, ``CLAIMS_VIEW_MAP``), serves the issuer's DID document and status
 lists from an in-bench issuer server, starts one worker's verifier as the engine does, and runs each
-job through the worker's own entry point (``engine._answer_in_worker``: unpickle, verify, judge,
+job through the worker's own entry point (``engine.answer_in_worker``: unpickle, verify, judge,
 the serialized answer). No gRPC, no hand-off: the figure the server's two workers multiply.
 
     python bench/verifier/worker_path.py [--vps 2000] [--rounds 3]
@@ -58,18 +58,18 @@ def worker_jobs(directory: Path) -> tuple[engine.PresentationVerifier, list[byte
     trust = load_trust(directory / "trust.toml")
     store = TrustStore(trust, pin_dir=directory / "pins")
     store.refresh_all()
-    verifier = engine._init_worker(engine.WorkerConfig(None, trust, store.documents))
+    verifier = engine.init_worker(engine.WorkerConfig(None, trust, store.documents))
     jobs = []
     for presentation, policy_id, challenge, domain in pickle.loads((directory / "jobs.pickle").read_bytes()):
         claims = verifier.policies.get(policy_id).claims  # type: ignore[union-attr]
         job = engine.VerifyJob(presentation, policy_id, claims, challenge, domain, True, ClaimsView.MAP)
-        jobs.append(engine._job_bytes(engine._RESPONSE, job))
+        jobs.append(engine.job_bytes(engine.RESPONSE_JOB, job))
     return verifier, jobs
 
 
 def answer_all(verifier: engine.PresentationVerifier, jobs: Sequence[bytes]) -> None:
     for job in jobs:
-        answer = engine._answer_in_worker(verifier, job)
+        answer = engine.answer_in_worker(verifier, job)
         if answer[:2] != b"R1":
             raise SystemExit(f"a presentation did not verify: {answer[:300]!r}")
 

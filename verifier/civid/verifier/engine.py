@@ -174,17 +174,19 @@ class Answered:
 
 
 # The worker's wire: a job is a pickled tuple (kind, its fields); an answer is one tag byte and its body.
-_OUTCOME: Final = 0  # answer: b"O" + pickled VerifyOutcome
-_RESPONSE: Final = 1  # answer: b"R" + b"1"/b"0" (verified) + the serialized VerifyPresentationResponse
+# job_bytes, init_worker and answer_in_worker are the worker's entry points, public so that
+# bench/verifier/worker_path.py measures exactly the path the pool runs.
+OUTCOME_JOB: Final = 0  # answer: b"O" + pickled VerifyOutcome
+RESPONSE_JOB: Final = 1  # answer: b"R" + b"1"/b"0" (verified) + the serialized VerifyPresentationResponse
 _ERROR: Final = b"E"  # + the pickled exception (re-raised at the server, as an executor does)
 
 
-def _job_bytes(kind: int, job: VerifyJob) -> bytes:
+def job_bytes(kind: int, job: VerifyJob) -> bytes:
     fields = (kind, job.presentation_json, job.policy_id, job.claims, job.challenge, job.domain)
     return pickle.dumps((*fields, job.nonce_fresh, int(job.claims_view)), pickle.HIGHEST_PROTOCOL)
 
 
-def _init_worker(config: WorkerConfig) -> PresentationVerifier:
+def init_worker(config: WorkerConfig) -> PresentationVerifier:
     """A worker process's one verifier: niced, configured and warmed once, at start."""
     os.nice(WORKER_NICENESS)
     verifier = PresentationVerifier.from_config(config)
@@ -194,12 +196,12 @@ def _init_worker(config: WorkerConfig) -> PresentationVerifier:
     return verifier
 
 
-def _answer_in_worker(verifier: PresentationVerifier, payload: bytes) -> bytes:
+def answer_in_worker(verifier: PresentationVerifier, payload: bytes) -> bytes:
     """One job in, its answer out (an exception the job raised is sent back, to be raised there)."""
     try:
         kind, presentation_json, policy_id, claims, challenge, domain, fresh, view = pickle.loads(payload)
         job = VerifyJob(presentation_json, policy_id, claims, challenge, domain, fresh, ClaimsView(view))
-        if kind == _RESPONSE:
+        if kind == RESPONSE_JOB:
             answered = verifier.respond(job)
             return (b"R1" if answered.verified else b"R0") + answered.response.SerializeToString()
         return b"O" + pickle.dumps(verifier.verify(job), pickle.HIGHEST_PROTOCOL)
@@ -247,14 +249,14 @@ class VerificationEngine:
             self._local = await loop.run_in_executor(None, PresentationVerifier.from_config, self._config)
             self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="civid-verify")
             return
-        pool = WorkerPool(_init_worker, self._config, _answer_in_worker, self._workers, name="civid-verify")
+        pool = WorkerPool(init_worker, self._config, answer_in_worker, self._workers, name="civid-verify")
         await pool.start()
         self._pool = pool
 
     async def verify(self, job: VerifyJob) -> VerifyOutcome:
         """The full outcome (a wallet's submission: stored for the relying party)."""
         if self._pool is not None:
-            answer = await self._pool.call(_job_bytes(_OUTCOME, job))
+            answer = await self._pool.call(job_bytes(OUTCOME_JOB, job))
             _raise_if_error(answer)
             outcome = pickle.loads(answer[1:])
             assert isinstance(outcome, VerifyOutcome)
@@ -264,7 +266,7 @@ class VerificationEngine:
     async def respond(self, job: VerifyJob) -> Answered:
         """The relying party's VerifyPresentationResponse for a presentation it collected itself."""
         if self._pool is not None:
-            answer = await self._pool.call(_job_bytes(_RESPONSE, job))
+            answer = await self._pool.call(job_bytes(RESPONSE_JOB, job))
             _raise_if_error(answer)
             return Answered(answer[1:2] == b"1", pb.VerifyPresentationResponse.FromString(answer[2:]))
         return await self._in_thread(self._verifier().respond, job)
