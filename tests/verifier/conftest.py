@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import secrets
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from redis import Redis
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -37,6 +39,7 @@ from civid.verifier.v1 import verifier_service_pb2_grpc as verifier_grpc
 
 AIRLINE = "thai-domestic-air"
 CONSULATE = "consular-affairs"
+REDIS_URL = "redis://127.0.0.1:6379/0"  # the development machines' Redis (.ci/run starts one)
 
 
 @dataclass
@@ -144,3 +147,29 @@ def local_pki(tmp_path_factory: pytest.TempPathFactory) -> LocalPki:
 @pytest.fixture
 def holder() -> Holder:
     return Holder.new()
+
+
+# --- Redis: each test's own key prefix, deleted afterwards ---------------------------------------
+
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    """A key prefix of its own for each test; its keys are deleted afterwards."""
+    value = f"civid-test:{secrets.token_hex(8)}:"
+    yield value
+    client = Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=value + "*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def redis_client() -> Iterator[Redis]:
+    client = Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"Redis is not reachable: {exc}")
+    yield client
+    client.close()

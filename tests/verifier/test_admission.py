@@ -189,21 +189,3 @@ def test_an_invalid_rate_limit_is_refused_naming_the_field(
 def test_no_rate_limit_or_one_in_range_is_accepted() -> None:
     check_rate_limit(None, None)
     check_rate_limit(0.001, 1.0)
-
-
-@pytest.mark.parametrize(
-    ("rate", "burst", "named"),
-    [
-        (math.nan, 10.0, "rate"),
-        (math.inf, 10.0, "rate"),
-        (0.0, 10.0, "rate"),
-        (5.0, math.nan, "burst"),
-        (5.0, math.inf, "burst"),
-        (5.0, 0.5, "burst"),
-    ],
-)
-def test_a_rate_limiter_with_non_finite_or_out_of_range_defaults_is_refused(
-    rate: float, burst: float, named: str
-) -> None:
-    with pytest.raises(ValueError, match=f"^{named} must be a finite number"):
-        RateLimiter(rate=rate, burst=burst)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from conftest import AIRLINE, verifier_settings
+from conftest import AIRLINE, REDIS_URL, verifier_settings
 from server_fixtures import FakeIssuerServer, Holder, TestIssuer, free_port, write_trust_file
 
 from civid.rpc.errors import error_details
@@ -28,7 +28,6 @@ from civid.verifier.v1 import verifier_service_pb2 as pb
 from civid.verifier.v1 import verifier_service_pb2_grpc as pb_grpc
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
-REDIS_URL = "redis://127.0.0.1:6379/0"
 START_TIMEOUT_S = 90.0
 # a relying party that calls a few times an hour: two calls at once, then one every 1000 s
 SLOW_AIR = RelyingPartySpec(

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from conftest import REDIS_URL
 from redis import Redis
 from server_fixtures import free_port
 
 from civid.verifier.domain.errors import DomainError, DomainErrorCode
 from civid.verifier.domain.nonces import InMemoryNonceStore, NonceStore, RedisNonceStore
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 class FakeClock:
@@ -26,29 +23,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    """A key prefix of its own for each test; its keys are deleted afterwards."""
-    value = f"civid-test:{secrets.token_hex(8)}:"
-    yield value
-    client = Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=value + "*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
-
-
-@pytest.fixture
-def redis_client() -> Iterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"Redis is not reachable: {exc}")
-    yield client
-    client.close()
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])

@@ -4,7 +4,6 @@ every process using the same server and key prefix)."""
 from __future__ import annotations
 
 import math
-import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import grpc
 import pytest
-from conftest import AIRLINE, VerifierEnv, start_env
+from conftest import AIRLINE, REDIS_URL, VerifierEnv, start_env
 from redis import Redis
 from server_fixtures import TestIssuer, free_port
 
@@ -25,31 +24,7 @@ from civid.verifier.domain.shared_rate_limits import MAX_EXPIRY_MS, RedisRateLim
 from civid.verifier.settings import VerifierSettings
 from civid.verifier.v1 import verifier_service_pb2 as pb
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 SLOW = 0.001  # calls per second: what refills during a test (a few seconds at most) is negligible
-
-
-@pytest.fixture
-def prefix() -> Iterator[str]:
-    """A key prefix of its own for each test; its keys are deleted afterwards."""
-    value = f"civid-test:{secrets.token_hex(8)}:"
-    yield value
-    client = Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=value + "*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
-
-
-@pytest.fixture
-def redis_client() -> Iterator[Redis]:
-    client = Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except Exception as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"Redis is not reachable: {exc}")
-    yield client
-    client.close()
 
 
 class Limiters:
