@@ -80,8 +80,7 @@ def remote_error(error: grpc.RpcError, service: str) -> RemoteError:
 
 def _with_retry_time(message: str, seconds: float) -> str:
     """``message`` with its "wait a minute" made the service's own time to retry (its RetryInfo)."""
-    wait = f"wait {max(math.ceil(seconds), 1)} s"
-    return message.replace("wait a minute", wait) if "wait a minute" in message else message
+    return message.replace("wait a minute", f"wait {max(math.ceil(seconds), 1)} s")
 
 
 def _message(reason: str, metadata: Mapping[str, str], server_message: str, service: str) -> str:
